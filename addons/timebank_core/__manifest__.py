@@ -1,0 +1,33 @@
+{
+    "name": "Time Bank",
+    "summary": "Members exchange services for time credits: members, "
+    "service catalog, ledger and exchanges of a cooperative time bank",
+    "version": "18.0.1.0.0",
+    "category": "Services/Time Bank",
+    "author": "Time Bank for Odoo",
+    "license": "AGPL-3",
+    "development_status": "Alpha",
+    "application": True,
+    "installable": True,
+    "depends": ["mail", "portal"],
+    "data": [
+        "security/timebank_core_security.xml",
+        "security/ir.model.access.csv",
+        "data/timebank_member_data.xml",
+        "data/timebank_language_data.xml",
+        "views/timebank_member_views.xml",
+        "views/res_partner_views.xml",
+        "views/timebank_service_item_views.xml",
+        "views/timebank_service_category_views.xml",
+        "views/timebank_skill_views.xml",
+        "views/timebank_language_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/timebank_menus.xml",
+    ],
+    "demo": [
+        "demo/timebank_service_item_demo.xml",
+        "demo/timebank_skill_demo.xml",
+        "demo/timebank_member_demo.xml",
+        "demo/res_users_demo.xml",
+    ],
+}

@@ -1,0 +1,357 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+MEMBER_STATES = [
+    ("applicant", "Applicant"),
+    ("active", "Active"),
+    ("suspended", "Suspended"),
+    ("withdrawn", "Withdrawn"),
+]
+
+# state -> the states a membership may move to from there
+TRANSITIONS = {
+    "applicant": {"active", "withdrawn"},
+    "active": {"suspended", "withdrawn"},
+    "suspended": {"active", "withdrawn"},
+    "withdrawn": {"applicant"},
+}
+
+
+class TimebankMember(models.Model):
+    _name = "timebank.member"
+    _description = "Time Bank Membership"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _check_company_auto = True
+    _order = "company_id, number"
+    _rec_names_search = ["number", "partner_id.name"]
+
+    number = fields.Char(
+        string="Member Number",
+        copy=False,
+        index=True,
+        tracking=True,
+        help="Given by the bank's sequence when left empty.",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Person",
+        required=True,
+        ondelete="restrict",
+        index=True,
+        tracking=True,
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        string="Time Bank",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    state = fields.Selection(
+        MEMBER_STATES,
+        required=True,
+        default="applicant",
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    join_date = fields.Date(copy=False, tracking=True)
+    withdrawal_date = fields.Date(copy=False, tracking=True)
+    state_reason = fields.Text(
+        string="Reason",
+        copy=False,
+        tracking=True,
+        help="Why the membership was suspended or withdrawn.",
+    )
+    background_check_date = fields.Date(
+        tracking=True, help="Date of the last background check passed."
+    )
+    background_check_expiry = fields.Date(tracking=True)
+    has_valid_background_check = fields.Boolean(
+        compute="_compute_has_valid_background_check"
+    )
+    notes = fields.Html()
+
+    # The person, for convenience on the membership form
+    email = fields.Char(related="partner_id.email", readonly=False)
+    phone = fields.Char(related="partner_id.phone", readonly=False)
+    mobile = fields.Char(related="partner_id.mobile", readonly=False)
+    image_128 = fields.Image(related="partner_id.image_128")
+    birthdate_date = fields.Date(related="partner_id.birthdate_date", readonly=False)
+    age = fields.Integer(related="partner_id.timebank_age")
+    generation = fields.Selection(related="partner_id.timebank_generation")
+    gender = fields.Selection(related="partner_id.gender", readonly=False)
+    skill_ids = fields.Many2many(
+        related="partner_id.timebank_skill_ids", readonly=False
+    )
+    language_ids = fields.Many2many(
+        related="partner_id.timebank_language_ids", readonly=False
+    )
+    availability_ids = fields.One2many(
+        related="partner_id.timebank_availability_ids", readonly=False
+    )
+    service_area = fields.Char(
+        related="partner_id.timebank_service_area", readonly=False
+    )
+    latitude = fields.Float(
+        related="partner_id.partner_latitude", readonly=False, digits=(10, 7)
+    )
+    longitude = fields.Float(
+        related="partner_id.partner_longitude", readonly=False, digits=(10, 7)
+    )
+    mobility = fields.Selection(related="partner_id.timebank_mobility", readonly=False)
+    care_needs = fields.Text(related="partner_id.timebank_care_needs", readonly=False)
+    contact_channel = fields.Selection(
+        related="partner_id.timebank_contact_channel", readonly=False
+    )
+    messaging_id = fields.Char(
+        related="partner_id.timebank_messaging_id", readonly=False
+    )
+    proxy_id = fields.Many2one(related="partner_id.timebank_proxy_id", readonly=False)
+    proxy_relation = fields.Selection(
+        related="partner_id.timebank_proxy_relation", readonly=False
+    )
+    proxy_consent_date = fields.Date(
+        related="partner_id.timebank_proxy_consent_date", readonly=False
+    )
+    proxy_can_request = fields.Boolean(
+        related="partner_id.timebank_proxy_can_request", readonly=False
+    )
+    proxy_can_confirm = fields.Boolean(
+        related="partner_id.timebank_proxy_can_confirm", readonly=False
+    )
+    proxy_can_view = fields.Boolean(
+        related="partner_id.timebank_proxy_can_view", readonly=False
+    )
+    emergency_name = fields.Char(
+        related="partner_id.timebank_emergency_name", readonly=False
+    )
+    emergency_phone = fields.Char(
+        related="partner_id.timebank_emergency_phone", readonly=False
+    )
+    emergency_relation = fields.Char(
+        related="partner_id.timebank_emergency_relation", readonly=False
+    )
+    privacy_consent = fields.Boolean(
+        related="partner_id.timebank_privacy_consent", readonly=False
+    )
+    privacy_consent_date = fields.Date(
+        related="partner_id.timebank_privacy_consent_date", readonly=False
+    )
+
+    _sql_constraints = [
+        (
+            "company_partner_uniq",
+            "unique (company_id, partner_id)",
+            "This person is already a member of this time bank.",
+        ),
+        (
+            "company_number_uniq",
+            "unique (company_id, number)",
+            "This member number is already used in this time bank.",
+        ),
+    ]
+
+    @api.depends("background_check_date", "background_check_expiry")
+    @api.depends_context("date")
+    def _compute_has_valid_background_check(self):
+        today = fields.Date.context_today(self)
+        for member in self:
+            member.has_valid_background_check = bool(
+                member.background_check_date
+                and member.background_check_date <= today
+                and (
+                    not member.background_check_expiry
+                    or member.background_check_expiry >= today
+                )
+            )
+
+    @api.depends("partner_id.name", "number")
+    def _compute_display_name(self):
+        for member in self:
+            name = member.partner_id.name or ""
+            member.display_name = f"[{member.number}] {name}" if member.number else name
+
+    @api.constrains("partner_id")
+    def _check_partner(self):
+        for member in self:
+            if member.partner_id.is_company:
+                raise ValidationError(
+                    _(
+                        "%(name)s is a company: time bank members are people.",
+                        name=member.partner_id.name,
+                    )
+                )
+
+    @api.constrains("background_check_date", "background_check_expiry")
+    def _check_background_check_dates(self):
+        for member in self:
+            if (
+                member.background_check_date
+                and member.background_check_expiry
+                and member.background_check_expiry < member.background_check_date
+            ):
+                raise ValidationError(
+                    _(
+                        "The background check of %(member)s expires before it was "
+                        "done.",
+                        member=member.display_name,
+                    )
+                )
+
+    @api.onchange("privacy_consent")
+    def _onchange_privacy_consent(self):
+        if self.privacy_consent and not self.privacy_consent_date:
+            self.privacy_consent_date = fields.Date.context_today(self)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if not vals.get("number"):
+                company = self.env["res.company"].browse(
+                    vals.get("company_id") or self.env.company.id
+                )
+                vals["number"] = (
+                    self.env["ir.sequence"]
+                    .with_company(company)
+                    .next_by_code("timebank.member")
+                )
+            if vals.get("state", "applicant") != "applicant":
+                raise UserError(
+                    _(
+                        "A new membership starts as an applicant; activate it "
+                        "afterwards."
+                    )
+                )
+        self._check_duplicates(
+            [
+                (
+                    vals.get("company_id") or self.env.company.id,
+                    vals.get("partner_id"),
+                    vals["number"],
+                )
+                for vals in vals_list
+            ]
+        )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "state" in vals:
+            self._check_state_transition(vals["state"])
+        if {"company_id", "partner_id", "number"} & set(vals):
+            self._check_duplicates(
+                [
+                    (
+                        vals.get("company_id", member.company_id.id),
+                        vals.get("partner_id", member.partner_id.id),
+                        vals.get("number", member.number),
+                    )
+                    for member in self
+                ],
+                exclude=self,
+            )
+        return super().write(vals)
+
+    def _check_duplicates(self, keys, exclude=None):
+        """Refuse a second membership of a person, or a number used twice, in a bank.
+
+        Checked before writing, so that the broker reads which person or number
+        clashes; the unique SQL constraints still hold when two brokers race.
+
+        :param keys: [(company id, partner id, number)] about to be written
+        """
+        domain = [("company_id", "in", list({key[0] for key in keys}))]
+        if exclude:
+            domain.append(("id", "not in", exclude.ids))
+        existing = self.sudo().search_fetch(
+            domain, ["company_id", "partner_id", "number"]
+        )
+        taken_partners = {(m.company_id.id, m.partner_id.id): m for m in existing}
+        taken_numbers = {(m.company_id.id, m.number): m for m in existing if m.number}
+        for company_id, partner_id, number in keys:
+            company = self.env["res.company"].browse(company_id).sudo()
+            if (company_id, partner_id) in taken_partners:
+                raise ValidationError(
+                    _(
+                        "%(name)s is already a member of %(bank)s: open the existing "
+                        "membership instead.",
+                        name=self.env["res.partner"].browse(partner_id).sudo().name,
+                        bank=company.name,
+                    )
+                )
+            if number and (company_id, number) in taken_numbers:
+                raise ValidationError(
+                    _(
+                        "Member number %(number)s is already used in %(bank)s: "
+                        "choose another number or leave it empty to get the next "
+                        "one.",
+                        number=number,
+                        bank=company.name,
+                    )
+                )
+            taken_partners[company_id, partner_id] = True
+            if number:
+                taken_numbers[company_id, number] = True
+
+    def _check_state_transition(self, new_state):
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        problems = []
+        for member in self:
+            if member.state == new_state:
+                continue
+            if new_state not in TRANSITIONS[member.state]:
+                problems.append(
+                    _(
+                        "%(member)s: a membership cannot go from %(old)s to %(new)s.",
+                        member=member.display_name,
+                        old=labels[member.state],
+                        new=labels[new_state],
+                    )
+                )
+            elif (
+                new_state == "active"
+                and not member.partner_id.sudo().timebank_privacy_consent
+            ):
+                problems.append(
+                    _(
+                        "%(member)s cannot be activated before the person's privacy "
+                        "consent is recorded.",
+                        member=member.display_name,
+                    )
+                )
+            elif new_state == "suspended" and not member.state_reason:
+                problems.append(
+                    _(
+                        "%(member)s: write the reason for the suspension before "
+                        "suspending.",
+                        member=member.display_name,
+                    )
+                )
+        if problems:
+            raise UserError("\n".join(problems))
+
+    def action_activate(self):
+        for member in self:
+            vals = {"state": "active"}
+            if not member.join_date:
+                vals["join_date"] = fields.Date.context_today(self)
+            member.write(vals)
+        return True
+
+    def action_suspend(self):
+        self.write({"state": "suspended"})
+        return True
+
+    def action_reinstate(self):
+        self.write({"state": "active", "state_reason": False})
+        return True
+
+    def action_withdraw(self):
+        self.write(
+            {"state": "withdrawn", "withdrawal_date": fields.Date.context_today(self)}
+        )
+        return True
+
+    def action_reapply(self):
+        self.write({"state": "applicant", "withdrawal_date": False})
+        return True

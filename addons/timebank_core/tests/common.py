@@ -1,0 +1,53 @@
+from odoo.tests import TransactionCase, new_test_user
+
+from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+
+
+class TimebankCase(TransactionCase):
+    """Two banks, a broker and a manager in bank A, and helpers to make members."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
+        cls.bank_a = cls.env["res.company"].create({"name": "Bank A"})
+        cls.bank_b = cls.env["res.company"].create({"name": "Bank B"})
+        cls.broker = new_test_user(
+            cls.env,
+            login="tb_broker",
+            groups="base.group_user,timebank_core.group_timebank_broker",
+            company_id=cls.bank_a.id,
+            company_ids=[cls.bank_a.id],
+        )
+        cls.manager = new_test_user(
+            cls.env,
+            login="tb_manager",
+            groups="base.group_user,timebank_core.group_timebank_manager",
+            company_id=cls.bank_a.id,
+            company_ids=[cls.bank_a.id],
+        )
+        cls.broker_b = new_test_user(
+            cls.env,
+            login="tb_broker_b",
+            groups="base.group_user,timebank_core.group_timebank_broker",
+            company_id=cls.bank_b.id,
+            company_ids=[cls.bank_b.id],
+        )
+
+    @classmethod
+    def _person(cls, name, **vals):
+        return cls.env["res.partner"].create(dict({"name": name}, **vals))
+
+    @classmethod
+    def _member(cls, name, bank=None, active=False, **partner_vals):
+        """A membership of a new person in ``bank`` (bank A by default)."""
+        bank = bank or cls.bank_a
+        partner = cls._person(name, timebank_privacy_consent=True, **partner_vals)
+        member = (
+            cls.env["timebank.member"]
+            .with_company(bank)
+            .create({"partner_id": partner.id, "company_id": bank.id})
+        )
+        if active:
+            member.action_activate()
+        return member
