@@ -76,7 +76,10 @@ class TimebankMember(models.Model):
     email = fields.Char(related="partner_id.email", readonly=False)
     phone = fields.Char(related="partner_id.phone", readonly=False)
     mobile = fields.Char(related="partner_id.mobile", readonly=False)
-    image_128 = fields.Image(related="partner_id.image_128")
+    image_1920 = fields.Image(
+        related="partner_id.image_1920", readonly=False, string="Photo"
+    )
+    avatar_128 = fields.Image(related="partner_id.avatar_128", string="Avatar")
     birthdate_date = fields.Date(related="partner_id.birthdate_date", readonly=False)
     age = fields.Integer(related="partner_id.timebank_age")
     generation = fields.Selection(related="partner_id.timebank_generation")

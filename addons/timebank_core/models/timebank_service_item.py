@@ -34,6 +34,7 @@ class TimebankServiceItem(models.Model):
         string="Difficulty Coefficient",
         digits=(4, 2),
         default=1.0,
+        aggregator=None,
         required=True,
         tracking=True,
         help="Credited time = actual time x coefficient. 1.0 is the equal-time rule.",
@@ -41,12 +42,14 @@ class TimebankServiceItem(models.Model):
     cap_minutes = fields.Integer(
         string="Cap per Session (minutes)",
         default=0,
+        aggregator=None,
         tracking=True,
         help="Most credited minutes for one session; 0 means no cap.",
     )
     cap_hours = fields.Float(
         string="Cap per Session",
         compute="_compute_cap_hours",
+        aggregator=None,
         inverse="_inverse_cap_hours",
         help="Most credited hours for one session; 0:00 means no cap.",
     )
