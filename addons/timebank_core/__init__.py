@@ -1,1 +1,4 @@
+from . import cli
 from . import models
+from . import report
+from . import wizards

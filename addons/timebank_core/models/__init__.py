@@ -7,3 +7,7 @@ from . import res_partner
 from . import timebank_member
 from . import timebank_service_category
 from . import timebank_service_item
+from . import timebank_chain
+from . import timebank_journal
+from . import timebank_account
+from . import timebank_entry

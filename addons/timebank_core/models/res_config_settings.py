@@ -10,3 +10,18 @@ class ResConfigSettings(models.TransientModel):
     timebank_elder_age = fields.Integer(
         related="company_id.timebank_elder_age", readonly=False
     )
+    timebank_credit_limit = fields.Integer(
+        related="company_id.timebank_credit_limit", readonly=False
+    )
+    timebank_pool_credit_limit = fields.Integer(
+        related="company_id.timebank_pool_credit_limit", readonly=False
+    )
+    timebank_expiry_policy = fields.Selection(
+        related="company_id.timebank_expiry_policy", readonly=False
+    )
+    timebank_expiry_years = fields.Integer(
+        related="company_id.timebank_expiry_years", readonly=False
+    )
+    timebank_expiry_warning_days = fields.Integer(
+        related="company_id.timebank_expiry_warning_days", readonly=False
+    )

@@ -38,6 +38,11 @@ class ResPartner(models.Model):
         compute="_compute_timebank_member",
         search="_search_timebank_state",
     )
+    timebank_balance = fields.Integer(
+        string="Time Credits",
+        compute="_compute_timebank_member",
+        help="Balance in minutes in the current time bank.",
+    )
     # Person
     birthdate_date = fields.Date(string="Birth Date", groups=SENSITIVE)
     timebank_age = fields.Integer(
@@ -147,7 +152,11 @@ class ResPartner(models.Model):
     )
     timebank_privacy_consent_date = fields.Date(string="Privacy Consent Date")
 
-    @api.depends("timebank_member_ids.state", "timebank_member_ids.company_id")
+    @api.depends(
+        "timebank_member_ids.state",
+        "timebank_member_ids.company_id",
+        "timebank_member_ids.balance",
+    )
     @api.depends_context("company")
     def _compute_timebank_member(self):
         company = self.env.company
@@ -158,6 +167,7 @@ class ResPartner(models.Model):
             partner.timebank_member_id = member
             partner.timebank_state = member.state
             partner.is_timebank_member = bool(member) and member.state != "withdrawn"
+            partner.timebank_balance = member.sudo().balance
 
     def _search_is_timebank_member(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):

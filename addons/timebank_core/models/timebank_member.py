@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 MEMBER_STATES = [
     ("applicant", "Applicant"),
@@ -71,6 +72,44 @@ class TimebankMember(models.Model):
         compute="_compute_has_valid_background_check"
     )
     notes = fields.Html()
+
+    # Ledger
+    account_id = fields.Many2one(
+        "timebank.account", readonly=True, copy=False, index=True
+    )
+    balance = fields.Integer(
+        related="account_id.balance",
+        help="Time credits in minutes: earned and received minus spent and given.",
+    )
+    balance_display = fields.Char(
+        related="account_id.balance_display", string="Balance (h:mm)"
+    )
+    has_own_credit_limit = fields.Boolean(
+        string="Own Credit Limit",
+        tracking=True,
+        help="Use the limit below instead of the bank's default credit limit.",
+    )
+    credit_limit = fields.Integer(
+        string="Credit Limit (minutes)",
+        tracking=True,
+        help="How far below zero, in minutes, this member's balance may go.",
+    )
+    expiry_notice_through = fields.Date(
+        readonly=True,
+        copy=False,
+        help="Expiries up to this date have been announced to the member.",
+    )
+    expiry_notice_minutes = fields.Integer(
+        readonly=True, copy=False, help="Minutes announced as expiring soon."
+    )
+    expiry_notice_date = fields.Date(
+        readonly=True, copy=False, help="First expiry date of the last notice."
+    )
+    expiry_letter_pending = fields.Boolean(
+        string="Expiry Letter to Print",
+        copy=False,
+        help="The member has no e-mail: print and post the expiry notice.",
+    )
 
     # The person, for convenience on the membership form
     email = fields.Char(related="partner_id.email", readonly=False)
@@ -186,6 +225,18 @@ class TimebankMember(models.Model):
                     )
                 )
 
+    @api.constrains("credit_limit")
+    def _check_credit_limit(self):
+        for member in self:
+            if member.credit_limit < 0:
+                raise ValidationError(
+                    _(
+                        "The credit limit of %(member)s is how far below zero the "
+                        "balance may go; it cannot be negative.",
+                        member=member.display_name,
+                    )
+                )
+
     @api.constrains("background_check_date", "background_check_expiry")
     def _check_background_check_dates(self):
         for member in self:
@@ -236,7 +287,55 @@ class TimebankMember(models.Model):
                 for vals in vals_list
             ]
         )
-        return super().create(vals_list)
+        members = super().create(vals_list)
+        members._create_accounts()
+        return members
+
+    def _check_no_ledger_lines(self):
+        used = (
+            self.env["timebank.entry.line"]
+            .sudo()
+            .search([("account_id", "in", self.account_id.ids)], limit=1)
+        )
+        if used:
+            raise UserError(
+                _(
+                    "%(member)s has time credit movements: withdraw the membership "
+                    "instead of deleting it.",
+                    member=used.account_id.member_id.display_name,
+                )
+            )
+
+    def unlink(self):
+        """A membership without any movement goes away with its empty account."""
+        self._check_no_ledger_lines()
+        self.account_id.sudo().unlink()
+        return super().unlink()
+
+    def _create_accounts(self):
+        """A ledger account for each membership that has none."""
+        members = self.filtered(lambda m: not m.account_id)
+        if not members:
+            return
+        self.env["timebank.account"].sudo().create(
+            [
+                {
+                    "name": member.partner_id.name,
+                    "type": "member",
+                    "member_id": member.id,
+                    "company_id": member.company_id.id,
+                }
+                for member in members
+            ]
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE timebank_member AS m SET account_id = a.id "
+                "FROM timebank_account AS a WHERE a.member_id = m.id AND m.id IN %s",
+                tuple(members.ids),
+            )
+        )
+        members.invalidate_recordset(["account_id"])
 
     def write(self, vals):
         if "state" in vals:
@@ -333,6 +432,10 @@ class TimebankMember(models.Model):
         if problems:
             raise UserError("\n".join(problems))
 
+    def action_view_ledger(self):
+        self.ensure_one()
+        return self.account_id.action_view_lines()
+
     def action_activate(self):
         for member in self:
             vals = {"state": "active"}
@@ -357,4 +460,48 @@ class TimebankMember(models.Model):
 
     def action_reapply(self):
         self.write({"state": "applicant", "withdrawal_date": False})
+        return True
+
+    def _timebank_notify_expiry(self, upcoming_by_member):
+        """Warn each member once per expiry: by e-mail, or a letter to print.
+
+        :param upcoming_by_member: {member: [(expiry date, minutes)]}
+        """
+        template = self.env.ref("timebank_core.mail_template_expiry_notice")
+        for member, upcoming in upcoming_by_member.items():
+            last_date = max(date for date, _minutes in upcoming)
+            if (
+                member.expiry_notice_through
+                and last_date <= member.expiry_notice_through
+            ):
+                continue
+            member.write(
+                {
+                    "expiry_notice_minutes": sum(minutes for _d, minutes in upcoming),
+                    "expiry_notice_date": min(date for date, _minutes in upcoming),
+                    "expiry_notice_through": last_date,
+                    "expiry_letter_pending": not member.email,
+                }
+            )
+            if member.email:
+                template.send_mail(member.id)
+                member.message_post(body=_("Expiry notice sent by e-mail."))
+            else:
+                member.message_post(
+                    body=_(
+                        "No e-mail address: the expiry notice is waiting to be printed "
+                        "and posted."
+                    )
+                )
+
+    def action_print_expiry_letters(self):
+        members = self or self.search([("expiry_letter_pending", "=", True)])
+        return self.env.ref("timebank_core.action_report_expiry_letter").report_action(
+            members
+        )
+
+    def action_mark_letters_sent(self):
+        self.write({"expiry_letter_pending": False})
+        for member in self:
+            member.message_post(body=_("Expiry notice printed and posted."))
         return True

@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
@@ -51,3 +52,39 @@ class TimebankCase(TransactionCase):
         if active:
             member.action_activate()
         return member
+
+    # ------------------------------------------------------------------ ledger
+    @classmethod
+    def _journal(cls, journal_type, bank=None):
+        return cls.env["timebank.journal"]._get(bank or cls.bank_a, journal_type)
+
+    @classmethod
+    def _system(cls, account_type, bank=None):
+        return cls.env["timebank.account"]._get_system(bank or cls.bank_a, account_type)
+
+    @classmethod
+    def _entry(cls, lines, journal_type="exchange", bank=None, **vals):
+        """A draft entry; ``lines`` is [(account, debit, credit)]."""
+        return cls.env["timebank.entry"].create(
+            dict(
+                {
+                    "journal_id": cls._journal(journal_type, bank).id,
+                    "line_ids": [
+                        Command.create(
+                            {"account_id": account.id, "debit": debit, "credit": credit}
+                        )
+                        for account, debit, credit in lines
+                    ],
+                },
+                **vals,
+            )
+        )
+
+    @classmethod
+    def _pay(cls, payer, payee, minutes, **vals):
+        """Post ``minutes`` from one account (or member) to another."""
+        payer = getattr(payer, "account_id", payer)
+        payee = getattr(payee, "account_id", payee)
+        entry = cls._entry([(payer, minutes, 0), (payee, 0, minutes)], **vals)
+        entry.action_post()
+        return entry

@@ -1,6 +1,7 @@
 from datetime import date
 
-from odoo.exceptions import AccessError
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import TimebankCase
@@ -92,8 +93,29 @@ class TestSecurity(TimebankCase):
         applicant = self._member("Chen")
         with self.assertRaisesRegex(AccessError, "not allowed to delete"):
             applicant.with_user(self.broker).unlink()
+        account = applicant.account_id
         applicant.with_user(self.manager).unlink()
         self.assertFalse(applicant.exists())
+        self.assertFalse(account.exists())
+
+    def test_membership_with_movements_cannot_be_deleted(self):
+        self.env["timebank.entry"].create(
+            {
+                "journal_id": self.env["timebank.journal"]
+                ._get(self.bank_a, "exchange")
+                .id,
+                "line_ids": [
+                    Command.create(
+                        {"account_id": self.carol.account_id.id, "debit": 5}
+                    ),
+                    Command.create(
+                        {"account_id": self.david.account_id.id, "credit": 5}
+                    ),
+                ],
+            }
+        ).action_post()
+        with self.assertRaisesRegex(UserError, "withdraw the membership instead"):
+            self.carol.with_user(self.manager).unlink()
 
     def test_internal_user_without_time_bank_rights(self):
         clerk = new_test_user(

@@ -1,0 +1,713 @@
+import hashlib
+import json
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+from .timebank_account import format_minutes
+
+# Only the ledger's own code passes this object in the context; RPC cannot, so
+# nothing from outside writes the fields that posting sets.
+LEDGER_WRITE = object()
+
+# Fields of an entry that never change once it is posted.
+PROTECTED_FIELDS = {
+    "name",
+    "journal_id",
+    "company_id",
+    "date",
+    "ref",
+    "state",
+    "line_ids",
+    "reversed_entry_id",
+    "posted_at",
+    "posted_by_id",
+    "chain_sequence",
+    "chain_hash",
+}
+# Fields set by posting only, never by a user, even on a draft.
+POSTING_FIELDS = {
+    "name",
+    "state",
+    "reversed_entry_id",
+    "posted_at",
+    "posted_by_id",
+    "chain_sequence",
+    "chain_hash",
+}
+CHAIN_VERSION = 1
+MAX_PROBLEMS = 20
+
+
+def _chain_hash(previous_hash, payload):
+    """sha256 over the previous hash and the sorted JSON of the entry."""
+    data = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(f"{previous_hash or ''}|{data}".encode()).hexdigest()
+
+
+class TimebankEntry(models.Model):
+    _name = "timebank.entry"
+    _description = "Time Bank Entry"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _check_company_auto = True
+    _order = "date desc, id desc"
+
+    name = fields.Char(
+        string="Number", readonly=True, copy=False, default="/", index="trigram"
+    )
+    journal_id = fields.Many2one(
+        "timebank.journal", required=True, index=True, check_company=True
+    )
+    company_id = fields.Many2one(
+        related="journal_id.company_id", store=True, string="Time Bank", index=True
+    )
+    date = fields.Date(
+        required=True, index=True, default=fields.Date.context_today, tracking=True
+    )
+    ref = fields.Char(string="Description")
+    state = fields.Selection(
+        [("draft", "Draft"), ("posted", "Posted"), ("reversed", "Reversed")],
+        required=True,
+        readonly=True,
+        default="draft",
+        copy=False,
+        index=True,
+        tracking=True,
+    )
+    line_ids = fields.One2many(
+        "timebank.entry.line", "entry_id", string="Lines", copy=True
+    )
+    total_minutes = fields.Integer(
+        compute="_compute_total_minutes", store=True, string="Minutes"
+    )
+    total_display = fields.Char(string="Total (h:mm)", compute="_compute_total_display")
+    reversed_entry_id = fields.Many2one(
+        "timebank.entry",
+        string="Reverses",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        check_company=True,
+    )
+    reversal_entry_ids = fields.One2many(
+        "timebank.entry", "reversed_entry_id", string="Reversed By", readonly=True
+    )
+    posted_at = fields.Datetime(readonly=True, copy=False)
+    posted_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    chain_sequence = fields.Integer(
+        readonly=True, copy=False, index="btree_not_null", aggregator=None
+    )
+    chain_hash = fields.Char(readonly=True, copy=False)
+
+    @api.depends("line_ids.debit")
+    def _compute_total_minutes(self):
+        for entry in self:
+            entry.total_minutes = sum(entry.line_ids.mapped("debit"))
+
+    @api.depends("total_minutes")
+    def _compute_total_display(self):
+        for entry in self:
+            entry.total_display = format_minutes(entry.total_minutes)
+
+    # ------------------------------------------------------------------ CRUD
+    @api.model_create_multi
+    def create(self, vals_list):
+        if self.env.context.get("timebank_ledger") is not LEDGER_WRITE:
+            for vals in vals_list:
+                forbidden = {
+                    key
+                    for key in POSTING_FIELDS & set(vals)
+                    if vals[key] not in ("/", False)
+                }
+                if forbidden:
+                    raise UserError(
+                        _(
+                            "These fields are set by posting, not by hand: %(fields)s",
+                            fields=", ".join(sorted(forbidden)),
+                        )
+                    )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if self.env.context.get("timebank_ledger") is not LEDGER_WRITE:
+            if POSTING_FIELDS & set(vals):
+                raise UserError(
+                    _(
+                        "These fields are set by posting, not by hand: %(fields)s",
+                        fields=", ".join(sorted(POSTING_FIELDS & set(vals))),
+                    )
+                )
+            if PROTECTED_FIELDS & set(vals):
+                self._check_draft()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_posted(self):
+        self._check_draft(deleting=True)
+
+    def _check_draft(self, deleting=False):
+        done = self.filtered(lambda e: e.state != "draft")
+        if not done:
+            return
+        entries = ", ".join(done.mapped("name"))
+        if deleting:
+            message = _(
+                "Posted entries can never be deleted: %(entries)s. Correct a mistake "
+                "with a reversal and a new entry.",
+                entries=entries,
+            )
+        else:
+            message = _(
+                "Posted entries can never be changed: %(entries)s. Correct a mistake "
+                "with a reversal and a new entry.",
+                entries=entries,
+            )
+        raise UserError(message)
+
+    # ------------------------------------------------------------------ posting
+    def action_post(self):
+        self.check_access("write")
+        self._post()
+        return True
+
+    def _post(self, check_limits=True):
+        """Post draft entries as one batch.
+
+        Validates the whole batch and raises one error listing every problem;
+        then locks the bank's chain and the accounts (in id order), checks the
+        credit limits against the locked balances, moves the balances, numbers
+        the entries per journal without gaps and chains their hashes.
+        """
+        if not self:
+            return self
+        self._check_postable()
+        ledger = self.sudo().with_context(timebank_ledger=LEDGER_WRITE)
+        cr = self.env.cr
+        self.env.flush_all()
+
+        # 1. the chain of each bank, in a stable order: postings of a bank queue here
+        chains = (
+            self.env["timebank.chain"]
+            .sudo()
+            .search([("company_id", "in", self.company_id.ids)], order="id")
+        )
+        if len(chains) != len(self.company_id):
+            self.company_id._timebank_create_ledger()
+            chains = (
+                self.env["timebank.chain"]
+                .sudo()
+                .search([("company_id", "in", self.company_id.ids)], order="id")
+            )
+        cr.execute(
+            SQL(
+                "SELECT id, last_hash, entry_count FROM timebank_chain WHERE id IN %s "
+                "ORDER BY id FOR UPDATE",
+                tuple(chains.ids),
+            )
+        )
+        chain_rows = {row[0]: row for row in cr.fetchall()}
+
+        # 2. the accounts, in id order, with their balances as locked (NO KEY:
+        #    lines being inserted elsewhere only take a key share on them)
+        cr.execute(
+            SQL(
+                "SELECT account_id, SUM(credit) - SUM(debit) FROM timebank_entry_line "
+                "WHERE entry_id IN %s GROUP BY account_id ORDER BY account_id",
+                tuple(self.ids),
+            )
+        )
+        deltas = dict(cr.fetchall())
+        cr.execute(
+            SQL(
+                "SELECT id, balance FROM timebank_account WHERE id IN %s "
+                "ORDER BY id FOR NO KEY UPDATE",
+                tuple(deltas),
+            )
+        )
+        balances = dict(cr.fetchall())
+        if check_limits:
+            self._check_credit_limits(balances, deltas)
+        cr.execute(
+            SQL(
+                "UPDATE timebank_account AS a SET balance = a.balance + v.delta "
+                "FROM (VALUES %s) AS v(id, delta) WHERE a.id = v.id",
+                SQL(", ").join(
+                    SQL("(%s, %s)", key, value) for key, value in deltas.items()
+                ),
+            )
+        )
+        self._invalidate_balances(deltas)
+
+        # 3. gapless numbers per journal, in posting order
+        entries = self.sorted(lambda e: (e.date, e.id))
+        names = {}
+        for journal in entries.journal_id:
+            batch = entries.filtered(lambda e, j=journal: e.journal_id == j)
+            numbers = journal.sudo()._reserve_numbers(len(batch))
+            names.update(zip(batch.ids, numbers, strict=True))
+        now = fields.Datetime.now()
+        ledger.browse(self.ids).write(
+            {"state": "posted", "posted_at": now, "posted_by_id": self.env.uid}
+        )
+        self._bulk_update(names, "name")
+
+        # 4. the hash chain of each bank
+        payloads = self._chain_payloads(entries.ids)
+        hashes, sequences = {}, {}
+        for chain in chains:
+            _id, last_hash, length = chain_rows[chain.id]
+            length = length or 0
+            for entry in entries.filtered(
+                lambda e, c=chain: e.company_id == c.company_id
+            ):
+                length += 1
+                last_hash = _chain_hash(last_hash, payloads[entry.id])
+                hashes[entry.id] = last_hash
+                sequences[entry.id] = length
+            cr.execute(
+                SQL(
+                    "UPDATE timebank_chain SET last_hash = %s, entry_count = %s "
+                    "WHERE id = %s",
+                    last_hash,
+                    length,
+                    chain.id,
+                )
+            )
+        chains.invalidate_recordset(["last_hash", "entry_count"])
+        self._bulk_update(hashes, "chain_hash")
+        self._bulk_update(sequences, "chain_sequence")
+
+        reversed_entries = self.reversed_entry_id
+        if reversed_entries:
+            ledger.browse(reversed_entries.ids).write({"state": "reversed"})
+        return self
+
+    def _invalidate_balances(self, account_ids):
+        """Balances moved in SQL: forget what the cache holds of them."""
+        self.env["timebank.account"].browse(account_ids).invalidate_recordset(
+            ["balance", "balance_display"]
+        )
+        self.env["timebank.member"].invalidate_model(["balance", "balance_display"])
+        self.env["res.partner"].invalidate_model(["timebank_balance"])
+
+    def _bulk_update(self, values, column):
+        """One UPDATE for ``{entry id: value}`` of a column set by posting."""
+        if not values:
+            return
+        self.env.cr.execute(
+            SQL(
+                "UPDATE timebank_entry AS e SET %s = v.value FROM (VALUES %s) "
+                "AS v(id, value) WHERE e.id = v.id",
+                SQL.identifier(column),
+                SQL(", ").join(
+                    SQL("(%s, %s)", key, value) for key, value in values.items()
+                ),
+            )
+        )
+        self.browse(values).invalidate_recordset([column])
+
+    def _check_postable(self):
+        """Every problem of the batch, in one error."""
+        problems = []
+        for entry in self:
+            label = entry.ref or entry.name or _("New entry")
+            if entry.state != "draft":
+                problems.append(_("%(entry)s is already posted.", entry=entry.name))
+                continue
+            if len(entry.line_ids) < 2:
+                problems.append(_("%(entry)s needs at least two lines.", entry=label))
+            for line in entry.line_ids:
+                account = line.account_id
+                if account.company_id != entry.company_id:
+                    problems.append(
+                        _(
+                            "%(entry)s: account %(account)s belongs to another time "
+                            "bank.",
+                            entry=label,
+                            account=account.display_name,
+                        )
+                    )
+                elif (
+                    account.type == "member"
+                    and account.member_id.state != "active"
+                    and entry.journal_id.type != "expiry"
+                    and not entry.reversed_entry_id
+                ):
+                    problems.append(
+                        _(
+                            "%(entry)s: %(member)s is not an active member.",
+                            entry=label,
+                            member=account.member_id.display_name,
+                        )
+                    )
+        if self.ids:
+            self.env["timebank.entry.line"].flush_model(["entry_id", "debit", "credit"])
+            self.env.cr.execute(
+                SQL(
+                    "SELECT entry_id, SUM(debit), SUM(credit) FROM timebank_entry_line "
+                    "WHERE entry_id IN %s GROUP BY entry_id "
+                    "HAVING SUM(debit) != SUM(credit)",
+                    tuple(self.ids),
+                )
+            )
+            for entry_id, debit, credit in self.env.cr.fetchall():
+                entry = self.browse(entry_id)
+                problems.append(
+                    _(
+                        "%(entry)s is not balanced: debits %(debit)s, credits "
+                        "%(credit)s.",
+                        entry=entry.ref or entry.name,
+                        debit=format_minutes(debit),
+                        credit=format_minutes(credit),
+                    )
+                )
+        if problems:
+            more = len(problems) - MAX_PROBLEMS
+            text = "\n".join(problems[:MAX_PROBLEMS])
+            if more > 0:
+                text += "\n" + _("... and %(count)s more.", count=more)
+            raise UserError(text)
+
+    def _check_credit_limits(self, balances, deltas):
+        accounts = (
+            self.env["timebank.account"]
+            .sudo()
+            .browse([key for key, delta in deltas.items() if delta < 0])
+        )
+        limits = accounts._credit_limits()
+        problems = []
+        for account in accounts:
+            limit = limits[account.id]
+            new_balance = balances[account.id] + deltas[account.id]
+            if limit is not None and new_balance < -limit:
+                problems.append(
+                    _(
+                        "%(account)s cannot pay %(amount)s: the balance is %(balance)s "
+                        "and may not go below -%(limit)s.",
+                        account=account.display_name,
+                        amount=format_minutes(-deltas[account.id]),
+                        balance=format_minutes(balances[account.id]),
+                        limit=format_minutes(limit),
+                    )
+                )
+        if problems:
+            raise UserError("\n".join(problems))
+
+    # ------------------------------------------------------------------ reversal
+    def action_reverse(self):
+        self.check_access("write")
+        reversals = self._reverse()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "timebank_core.timebank_entry_action"
+        )
+        action["domain"] = [("id", "in", reversals.ids)]
+        if len(reversals) == 1:
+            action.update(
+                res_id=reversals.id, view_mode="form", views=[(False, "form")]
+            )
+        return action
+
+    def _reverse(self, date=None, ref=None):
+        """Post the mirror of each posted entry and mark it reversed."""
+        not_posted = self.filtered(lambda e: e.state != "posted")
+        if not_posted:
+            raise UserError(
+                _(
+                    "Only posted entries can be reversed: %(entries)s.",
+                    entries=", ".join(
+                        not_posted.mapped(lambda e: e.name or e.ref or "/")
+                    ),
+                )
+            )
+        reversals = (
+            self.with_context(timebank_ledger=LEDGER_WRITE)
+            .create(
+                [
+                    {
+                        "journal_id": entry.journal_id.id,
+                        "date": date or fields.Date.context_today(self),
+                        "ref": ref or _("Reversal of %(entry)s", entry=entry.name),
+                        "reversed_entry_id": entry.id,
+                        "line_ids": [
+                            fields.Command.create(
+                                {
+                                    "account_id": line.account_id.id,
+                                    "name": line.name,
+                                    "debit": line.credit,
+                                    "credit": line.debit,
+                                }
+                            )
+                            for line in entry.line_ids
+                        ],
+                    }
+                    for entry in self
+                ]
+            )
+            .with_context(timebank_ledger=None)
+        )
+        reversals._post(check_limits=False)
+        return reversals
+
+    # ------------------------------------------------------------------ chain
+    def _chain_payloads(self, entry_ids):
+        """{entry id: what its hash covers}, read from the database itself."""
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "SELECT e.id, e.company_id, e.journal_id, e.name, e.date, "
+                "COALESCE(e.ref, ''), COALESCE(r.name, '') "
+                "FROM timebank_entry e LEFT JOIN timebank_entry r "
+                "ON r.id = e.reversed_entry_id WHERE e.id IN %s",
+                tuple(entry_ids),
+            )
+        )
+        payloads = {
+            row[0]: {
+                "v": CHAIN_VERSION,
+                "company": row[1],
+                "journal": row[2],
+                "name": row[3],
+                "date": row[4].isoformat(),
+                "ref": row[5],
+                "reverses": row[6],
+                "lines": [],
+            }
+            for row in cr.fetchall()
+        }
+        cr.execute(
+            SQL(
+                "SELECT entry_id, account_id, debit, credit FROM timebank_entry_line "
+                "WHERE entry_id IN %s ORDER BY entry_id, account_id, debit, credit",
+                tuple(entry_ids),
+            )
+        )
+        for entry_id, account_id, debit, credit in cr.fetchall():
+            payloads[entry_id]["lines"].append([account_id, debit, credit])
+        return payloads
+
+    @api.model
+    def verify_chain(self, company_id=None, batch_size=5000):
+        """Walk a bank's chain and name the first entry whose hash breaks.
+
+        Also recomputes every account's balance from its lines. Callable over
+        RPC; a manager's button and ``bin/timebank verify`` use it.
+
+        :return: dict with ``ok``, ``checked``, ``first_broken`` (entry number),
+                 ``reason`` and ``balance_mismatches`` [(account, kept, computed)]
+        """
+        company = (
+            self.env["res.company"].browse(company_id)
+            if company_id
+            else self.env.company
+        )
+        self.env["timebank.entry"].check_access("read")
+        company.check_access("read")
+        self.env.flush_all()
+        cr = self.env.cr
+        result = {
+            "bank": company.name,
+            "ok": True,
+            "checked": 0,
+            "first_broken": False,
+            "reason": False,
+            "balance_mismatches": [],
+        }
+        previous_hash, expected_sequence, last_sequence = None, 1, 0
+        while True:
+            cr.execute(
+                SQL(
+                    "SELECT id, name, chain_sequence, chain_hash FROM timebank_entry "
+                    "WHERE company_id = %s AND chain_sequence > %s "
+                    "ORDER BY chain_sequence LIMIT %s",
+                    company.id,
+                    last_sequence,
+                    batch_size,
+                )
+            )
+            rows = cr.fetchall()
+            if not rows:
+                break
+            payloads = self._chain_payloads([row[0] for row in rows])
+            for entry_id, name, sequence, stored_hash in rows:
+                if sequence != expected_sequence:
+                    reason = _(
+                        "entry number %(expected)s of the chain is missing",
+                        expected=expected_sequence,
+                    )
+                elif _chain_hash(previous_hash, payloads[entry_id]) != stored_hash:
+                    reason = _("its content or its place in the chain was changed")
+                else:
+                    reason = None
+                if reason:
+                    result.update(ok=False, first_broken=name, reason=reason)
+                    break
+                previous_hash, expected_sequence = stored_hash, expected_sequence + 1
+                result["checked"] += 1
+            if not result["ok"]:
+                break
+            last_sequence = rows[-1][2]
+        cr.execute(
+            SQL(
+                "SELECT entry_count, last_hash FROM timebank_chain "
+                "WHERE company_id = %s",
+                company.id,
+            )
+        )
+        head = cr.fetchone()
+        if result["ok"] and head and (head[0] or 0) != result["checked"]:
+            result.update(
+                ok=False,
+                first_broken=False,
+                reason=_(
+                    "the chain should hold %(expected)s entries, %(found)s were found",
+                    expected=head[0],
+                    found=result["checked"],
+                ),
+            )
+        cr.execute(
+            SQL(
+                "SELECT a.id, a.balance, COALESCE(SUM(l.credit - l.debit), 0) "
+                "FROM timebank_account a "
+                "LEFT JOIN timebank_entry_line l ON l.account_id = a.id "
+                "AND l.parent_state IN ('posted', 'reversed') "
+                "WHERE a.company_id = %s GROUP BY a.id "
+                "HAVING a.balance != COALESCE(SUM(l.credit - l.debit), 0)",
+                company.id,
+            )
+        )
+        for account_id, kept, computed in cr.fetchall():
+            account = self.env["timebank.account"].sudo().browse(account_id)
+            result["balance_mismatches"].append((account.display_name, kept, computed))
+            result["ok"] = False
+        return result
+
+    def action_verify_chain(self):
+        result = self.verify_chain(self.env.company.id)
+        if result["ok"]:
+            message = _(
+                "The ledger of %(bank)s is intact: %(count)s posted entries checked, "
+                "every balance matches its lines.",
+                bank=result["bank"],
+                count=result["checked"],
+            )
+        else:
+            parts = []
+            if result["reason"]:
+                parts.append(
+                    _(
+                        "The chain breaks at %(entry)s: %(reason)s.",
+                        entry=result["first_broken"] or "-",
+                        reason=result["reason"],
+                    )
+                )
+            for account, kept, computed in result["balance_mismatches"]:
+                parts.append(
+                    _(
+                        "%(account)s shows %(kept)s but its lines add up to "
+                        "%(computed)s.",
+                        account=account,
+                        kept=format_minutes(kept),
+                        computed=format_minutes(computed),
+                    )
+                )
+            message = "\n".join(parts)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Ledger verification"),
+                "message": message,
+                "type": "success" if result["ok"] else "danger",
+                "sticky": not result["ok"],
+            },
+        }
+
+
+class TimebankEntryLine(models.Model):
+    _name = "timebank.entry.line"
+    _description = "Time Bank Entry Line"
+    _check_company_auto = True
+    _order = "date desc, entry_id desc, id"
+
+    entry_id = fields.Many2one(
+        "timebank.entry", required=True, ondelete="cascade", index=True
+    )
+    account_id = fields.Many2one(
+        "timebank.account", required=True, index=True, check_company=True
+    )
+    name = fields.Char(string="Label")
+    debit = fields.Integer(default=0, help="Minutes taken from the account.")
+    credit = fields.Integer(default=0, help="Minutes given to the account.")
+    company_id = fields.Many2one(
+        related="entry_id.company_id", store=True, string="Time Bank", index=True
+    )
+    journal_id = fields.Many2one(related="entry_id.journal_id", store=True)
+    date = fields.Date(related="entry_id.date", store=True)
+    parent_state = fields.Selection(
+        related="entry_id.state", store=True, string="Status"
+    )
+    member_id = fields.Many2one(related="account_id.member_id", store=True, index=True)
+    amount = fields.Integer(
+        compute="_compute_amount",
+        store=True,
+        string="Net Minutes",
+        help="Credit minus debit, in minutes.",
+    )
+
+    _sql_constraints = [
+        (
+            "amounts_valid",
+            "CHECK (debit IS NOT NULL AND credit IS NOT NULL AND debit >= 0 "
+            "AND credit >= 0 AND (debit = 0) != (credit = 0))",
+            "A line takes minutes (debit) or gives minutes (credit), a positive "
+            "whole number of minutes, not both.",
+        ),
+    ]
+
+    def init(self):
+        # balances and statements read an account's posted lines by date
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS timebank_entry_line_account_date_idx "
+                "ON timebank_entry_line (account_id, date, id)"
+            )
+        )
+
+    @api.depends("debit", "credit")
+    def _compute_amount(self):
+        for line in self:
+            line.amount = line.credit - line.debit
+
+    @api.constrains("debit", "credit")
+    def _check_amounts(self):
+        for line in self:
+            if (
+                line.debit < 0
+                or line.credit < 0
+                or bool(line.debit) == bool(line.credit)
+            ):
+                raise ValidationError(
+                    _(
+                        "A line takes minutes (debit) or gives minutes (credit): a "
+                        "positive whole number of minutes on one side only "
+                        "(%(account)s).",
+                        account=line.account_id.display_name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        entries = self.env["timebank.entry"].browse(
+            {vals["entry_id"] for vals in vals_list if vals.get("entry_id")}
+        )
+        entries._check_draft()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.entry_id._check_draft()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_posted(self):
+        self.entry_id._check_draft()

@@ -1,0 +1,1 @@
+from . import timebank_statement_report

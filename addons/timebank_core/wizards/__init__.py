@@ -1,0 +1,2 @@
+from . import timebank_donation_wizard
+from . import timebank_statement_wizard
