@@ -101,8 +101,11 @@ class ResCompany(models.Model):
 
     @api.model
     def _timebank_create_ledger_all(self):
-        """At install and update: the ledger of every bank already there."""
+        """At install and update: the ledger of every bank and member already there."""
         self.search([])._timebank_create_ledger()
+        self.env["timebank.member"].search(
+            [("account_id", "=", False)]
+        )._create_accounts()
 
     def _timebank_create_ledger(self):
         """Journals, system accounts and hash chain of each bank that lacks them."""
