@@ -2,7 +2,7 @@ import hashlib
 import json
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from .timebank_account import format_minutes
@@ -502,7 +502,10 @@ class TimebankEntry(models.Model):
             else self.env.company
         )
         self.env["timebank.entry"].check_access("read")
-        company.check_access("read")
+        if not self.env.su and company not in self.env.user.company_ids:
+            raise AccessError(
+                _("You can only verify the ledger of your own time banks.")
+            )
         self.env.flush_all()
         cr = self.env.cr
         result = {

@@ -1,3 +1,4 @@
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import TimebankCase
@@ -84,6 +85,15 @@ class TestLedgerChain(TimebankCase):
         self.assertEqual(entry_b.chain_sequence, 1)
         self.assertTrue(self.env["timebank.entry"].verify_chain(self.bank_b.id)["ok"])
         self.assertEqual(self._verify()["checked"], 4)
+
+    def test_only_own_banks_can_be_verified(self):
+        Entry = self.env["timebank.entry"].with_user(self.broker_b)
+        self.assertTrue(Entry.verify_chain(self.bank_b.id)["ok"])
+        with self.assertRaisesRegex(AccessError, "your own time banks"):
+            Entry.verify_chain(self.bank_a.id)
+        public = self.env.ref("base.public_user")
+        with self.assertRaises(AccessError):
+            self.env["timebank.entry"].with_user(public).verify_chain(self.bank_a.id)
 
     def test_manager_button_reports_the_result(self):
         entries = (
