@@ -11,3 +11,5 @@ from . import timebank_chain
 from . import timebank_journal
 from . import timebank_account
 from . import timebank_entry
+from . import timebank_exchange
+from . import timebank_volunteer_hour

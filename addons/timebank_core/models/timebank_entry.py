@@ -21,6 +21,7 @@ PROTECTED_FIELDS = {
     "state",
     "line_ids",
     "reversed_entry_id",
+    "exchange_id",
     "posted_at",
     "posted_by_id",
     "chain_sequence",
@@ -92,6 +93,13 @@ class TimebankEntry(models.Model):
     )
     reversal_entry_ids = fields.One2many(
         "timebank.entry", "reversed_entry_id", string="Reversed By", readonly=True
+    )
+    exchange_id = fields.Many2one(
+        "timebank.exchange",
+        string="Service",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
     )
     posted_at = fields.Datetime(readonly=True, copy=False)
     posted_by_id = fields.Many2one("res.users", readonly=True, copy=False)

@@ -1,4 +1,5 @@
 from . import test_catalog
+from . import test_exchange
 from . import test_ledger_chain
 from . import test_ledger_donation
 from . import test_ledger_expiry

@@ -1,0 +1,460 @@
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from .timebank_account import format_minutes
+from .timebank_entry import LEDGER_WRITE
+
+INTAKE_CHANNELS = [
+    ("home_visit", "Home visit"),
+    ("walk_in", "Walk-in"),
+    ("phone", "Phone"),
+    ("proxy", "Through a proxy"),
+    ("portal", "Portal"),
+]
+MAX_MINUTES = 24 * 60
+# moved by the workflow actions only, never written directly (also not over RPC)
+WORKFLOW_FIELDS = {"state", "confirmed_by_id", "verified_by_id", "entry_id"}
+
+
+class TimebankExchange(models.Model):
+    _name = "timebank.exchange"
+    _description = "Time Bank Exchange"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _check_company_auto = True
+    _order = "date_start desc, id desc"
+
+    name = fields.Char(string="Reference", readonly=True, copy=False, default="/")
+    company_id = fields.Many2one(
+        "res.company",
+        string="Time Bank",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    provider_id = fields.Many2one(
+        "timebank.member",
+        string="Provider",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        help="The member who gave the service and earns the credits.",
+    )
+    receiver_id = fields.Many2one(
+        "timebank.member",
+        string="Receiver",
+        index=True,
+        tracking=True,
+        check_company=True,
+        help="The member who received the service. Empty for a service to the "
+        "community, paid by the community pool.",
+    )
+    item_id = fields.Many2one(
+        "timebank.service.item",
+        string="Service",
+        required=True,
+        tracking=True,
+        check_company=True,
+    )
+    funding = fields.Selection(related="item_id.funding")
+    date_start = fields.Datetime(string="Start", required=True, tracking=True)
+    date_end = fields.Datetime(string="End", required=True, tracking=True)
+    actual_minutes = fields.Integer(
+        compute="_compute_minutes", store=True, string="Minutes Worked"
+    )
+    credit_minutes = fields.Integer(
+        compute="_compute_minutes",
+        store=True,
+        string="Credited Minutes",
+        help="Minutes worked x the difficulty coefficient, at most the cap per "
+        "session.",
+    )
+    credit_display = fields.Char(string="Credits (h:mm)", compute="_compute_display")
+    place = fields.Char()
+    description = fields.Text()
+    intake_channel = fields.Selection(
+        INTAKE_CHANNELS,
+        string="Need Registered By",
+        default="phone",
+        help="How the need reached the time bank.",
+    )
+    expense_note = fields.Char(
+        string="Out-of-pocket Costs",
+        help="Bus fare, materials...: noted here and settled in money outside the "
+        "time bank, never paid in credits.",
+    )
+    attachment_ids = fields.Many2many("ir.attachment", string="Proof (photos)")
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("submitted", "Submitted"),
+            ("confirmed", "Confirmed"),
+            ("verified", "Verified"),
+            ("posted", "Posted"),
+            ("rejected", "Rejected"),
+            ("cancelled", "Cancelled"),
+        ],
+        required=True,
+        default="draft",
+        readonly=True,
+        copy=False,
+        index=True,
+        tracking=True,
+    )
+    confirmed_by_id = fields.Many2one("res.partner", readonly=True, copy=False)
+    verified_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    entry_id = fields.Many2one(
+        "timebank.entry", string="Ledger Entry", readonly=True, copy=False
+    )
+    reason = fields.Text(
+        copy=False, tracking=True, help="Why it was rejected or cancelled."
+    )
+
+    @api.depends("date_start", "date_end", "item_id.coefficient", "item_id.cap_minutes")
+    def _compute_minutes(self):
+        for exchange in self:
+            if exchange.date_start and exchange.date_end > exchange.date_start:
+                minutes = int(
+                    (exchange.date_end - exchange.date_start).total_seconds() // 60
+                )
+            else:
+                minutes = 0
+            exchange.actual_minutes = minutes
+            exchange.credit_minutes = (
+                exchange.item_id._credit_minutes(minutes) if exchange.item_id else 0
+            )
+
+    @api.depends("credit_minutes")
+    def _compute_display(self):
+        for exchange in self:
+            exchange.credit_display = format_minutes(exchange.credit_minutes)
+
+    @api.depends("name", "item_id.name", "provider_id.partner_id.name")
+    def _compute_display_name(self):
+        # whoever may see the service may see who gave it
+        for exchange, sudoed in zip(self, self.sudo(), strict=True):
+            exchange.display_name = " - ".join(
+                part
+                for part in (
+                    exchange.name if exchange.name != "/" else "",
+                    sudoed.item_id.name,
+                    sudoed.provider_id.partner_id.name,
+                )
+                if part
+            )
+
+    # ------------------------------------------------------------------ rules
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        now = fields.Datetime.now()
+        for exchange in self:
+            if exchange.date_end <= exchange.date_start:
+                raise ValidationError(_("The service must end after it starts."))
+            if exchange.date_end > now:
+                raise ValidationError(
+                    _(
+                        "A service is recorded once it is done: the end is in the "
+                        "future."
+                    )
+                )
+            if exchange.date_end - exchange.date_start > timedelta(minutes=MAX_MINUTES):
+                raise ValidationError(
+                    _(
+                        "One service lasts at most 24 hours; record longer help day "
+                        "by day."
+                    )
+                )
+
+    @api.constrains("provider_id", "receiver_id", "item_id")
+    def _check_parties(self):
+        for exchange in self:
+            if exchange.receiver_id and exchange.receiver_id == exchange.provider_id:
+                raise ValidationError(
+                    _(
+                        "%(member)s cannot provide a service to themselves.",
+                        member=exchange.provider_id.display_name,
+                    )
+                )
+            if exchange.item_id.funding == "reciprocal" and not exchange.receiver_id:
+                raise ValidationError(
+                    _(
+                        "%(item)s is paid by the receiver: name the member who "
+                        "received the service.",
+                        item=exchange.item_id.name,
+                    )
+                )
+
+    @api.constrains("provider_id", "date_start", "date_end", "state")
+    def _check_overlap(self):
+        live = ("draft", "submitted", "confirmed", "verified", "posted")
+        for exchange in self.filtered(lambda e: e.state in live):
+            clash = self.search(
+                [
+                    ("id", "!=", exchange.id),
+                    ("provider_id", "=", exchange.provider_id.id),
+                    ("state", "in", live),
+                    ("date_start", "<", exchange.date_end),
+                    ("date_end", ">", exchange.date_start),
+                ],
+                limit=1,
+            )
+            if clash:
+                raise ValidationError(
+                    _(
+                        "%(member)s already has a service at that time: %(other)s.",
+                        member=exchange.provider_id.display_name,
+                        other=clash.display_name,
+                    )
+                )
+            volunteer = (
+                self.env["timebank.volunteer.hour"]
+                .sudo()
+                .search(
+                    [
+                        ("member_id", "=", exchange.provider_id.id),
+                        ("date_start", "<", exchange.date_end),
+                        ("date_end", ">", exchange.date_start),
+                    ],
+                    limit=1,
+                )
+            )
+            if volunteer:
+                raise ValidationError(
+                    _(
+                        "%(member)s records this time as volunteer hours "
+                        "(%(activity)s): the same hours cannot also earn time credits.",
+                        member=exchange.provider_id.display_name,
+                        activity=volunteer.activity,
+                    )
+                )
+
+    def _check_members_can_exchange(self):
+        """Both members active, the provider checked when the service needs it."""
+        problems = []
+        for exchange in self:
+            for member in exchange.provider_id | exchange.receiver_id:
+                if member.state != "active":
+                    problems.append(
+                        _(
+                            "%(member)s is not an active member (%(state)s).",
+                            member=member.display_name,
+                            state=dict(
+                                member._fields["state"]._description_selection(self.env)
+                            )[member.state],
+                        )
+                    )
+            if (
+                exchange.item_id.requires_background_check
+                and not exchange.provider_id.has_valid_background_check
+            ):
+                problems.append(
+                    _(
+                        "%(item)s needs a valid background check, which %(member)s "
+                        "does not have.",
+                        item=exchange.item_id.name,
+                        member=exchange.provider_id.display_name,
+                    )
+                )
+        if problems:
+            raise UserError("\n".join(problems))
+
+    # ------------------------------------------------------------------ CRUD
+    def _workflow_write(self, vals):
+        return self.sudo().with_context(timebank_ledger=LEDGER_WRITE).write(vals)
+
+    def _check_workflow_fields(self, vals):
+        if self.env.context.get("timebank_ledger") is LEDGER_WRITE:
+            return
+        forbidden = WORKFLOW_FIELDS & set(vals)
+        if forbidden and any(vals[key] not in (False, "draft") for key in forbidden):
+            raise UserError(
+                _(
+                    "The state of a service moves with its buttons (submit, confirm, "
+                    "verify, post), not by writing it."
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_workflow_fields(vals)
+            if vals.get("name", "/") == "/":
+                vals["name"] = (
+                    self.env["ir.sequence"].next_by_code("timebank.exchange") or "/"
+                )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_workflow_fields(vals)
+        frozen = {"provider_id", "receiver_id", "item_id", "date_start", "date_end"}
+        if frozen & set(vals) and self.filtered(
+            lambda e: e.state not in ("draft", "submitted")
+        ):
+            raise UserError(
+                _(
+                    "A confirmed service cannot change who, what or when: reject it "
+                    "and record it again."
+                )
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_drafts(self):
+        if self.filtered(lambda e: e.state not in ("draft", "cancelled")):
+            raise UserError(_("Only draft or cancelled services can be deleted."))
+
+    # ------------------------------------------------------------------ workflow
+    def _check_state(self, allowed, message):
+        """Refuse with ``message`` (which names %(services)s and %(state)s)."""
+        wrong = self.filtered(lambda e: e.state not in allowed)
+        if wrong:
+            labels = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                message
+                % {
+                    "services": ", ".join(wrong.mapped("display_name")),
+                    "state": ", ".join(
+                        sorted({labels[s] for s in wrong.mapped("state")})
+                    ),
+                }
+            )
+
+    def _is_broker(self):
+        return self.env.user.has_group("timebank_core.group_timebank_broker")
+
+    def action_submit(self):
+        """The provider (or a broker for them) submits the record."""
+        self._check_state(
+            ("draft",), _("Only a draft can be submitted: %(services)s is %(state)s.")
+        )
+        partner = self.env.user.partner_id
+        if not self._is_broker() and self.filtered(
+            lambda e: e.provider_id.partner_id != partner
+        ):
+            raise AccessError(_("Only the provider or a broker submits a service."))
+        self._check_members_can_exchange()
+        self._workflow_write({"state": "submitted"})
+        return True
+
+    def action_confirm(self):
+        """The receiver, the receiver's proxy or a broker confirms it took place."""
+        self._check_state(
+            ("submitted",),
+            _("Only a submitted service can be confirmed: %(services)s is %(state)s."),
+        )
+        partner = self.env.user.partner_id
+        for exchange in self:
+            # a proxy may not read the elder's contact: check as the bank
+            receiver = exchange.sudo().receiver_id.partner_id
+            allowed = self._is_broker() or (
+                receiver
+                and (
+                    receiver == partner
+                    or (
+                        receiver.timebank_proxy_id == partner
+                        and receiver.timebank_proxy_can_confirm
+                    )
+                )
+            )
+            if not allowed:
+                raise AccessError(
+                    _(
+                        "Only the receiver, the receiver's proxy or a broker confirms "
+                        "%(service)s.",
+                        service=exchange.display_name,
+                    )
+                )
+        self._workflow_write({"state": "confirmed", "confirmed_by_id": partner.id})
+        return True
+
+    def action_verify(self):
+        """A broker checks the record and the proof."""
+        self._check_state(
+            ("confirmed",),
+            _("Only a confirmed service can be verified: %(services)s is %(state)s."),
+        )
+        if not self._is_broker():
+            raise AccessError(_("Only a broker verifies a service."))
+        self._check_members_can_exchange()
+        self._workflow_write({"state": "verified", "verified_by_id": self.env.uid})
+        return True
+
+    def action_post(self):
+        """A broker moves the credits: receiver (or community pool) to provider."""
+        self._check_state(
+            ("verified",),
+            _("Only a verified service can be posted: %(services)s is %(state)s."),
+        )
+        if not self._is_broker():
+            raise AccessError(_("Only a broker posts a service."))
+        self._check_members_can_exchange()
+        Entry = self.env["timebank.entry"].sudo()
+        vals_list = []
+        for exchange in self:
+            if exchange.item_id.funding == "community":
+                payer = self.env["timebank.account"]._get_system(
+                    exchange.company_id, "pool"
+                )
+            else:
+                payer = exchange.receiver_id.account_id
+            label = exchange.display_name
+            vals_list.append(
+                {
+                    "journal_id": self.env["timebank.journal"]
+                    ._get(exchange.company_id, "exchange")
+                    .id,
+                    "date": fields.Date.context_today(self, exchange.date_end),
+                    "ref": label,
+                    "exchange_id": exchange.id,
+                    "line_ids": [
+                        fields.Command.create(
+                            {
+                                "account_id": payer.id,
+                                "name": label,
+                                "debit": exchange.credit_minutes,
+                            }
+                        ),
+                        fields.Command.create(
+                            {
+                                "account_id": exchange.provider_id.account_id.id,
+                                "name": label,
+                                "credit": exchange.credit_minutes,
+                            }
+                        ),
+                    ],
+                }
+            )
+        entries = Entry.create(vals_list)
+        entries._post()
+        for exchange, entry in zip(self, entries, strict=True):
+            exchange._workflow_write({"state": "posted", "entry_id": entry.id})
+        return True
+
+    def action_reject(self):
+        """A manager refuses the record, with a reason."""
+        self._check_state(
+            ("submitted", "confirmed", "verified"),
+            _("%(services)s cannot be rejected: it is %(state)s."),
+        )
+        self._check_manager_with_reason()
+        self._workflow_write({"state": "rejected"})
+        return True
+
+    def action_cancel(self):
+        self._check_state(
+            ("draft", "submitted", "confirmed", "verified"),
+            _("%(services)s cannot be cancelled: it is %(state)s."),
+        )
+        self._check_manager_with_reason()
+        self._workflow_write({"state": "cancelled"})
+        return True
+
+    def _check_manager_with_reason(self):
+        if not self.env.user.has_group("timebank_core.group_timebank_manager"):
+            raise AccessError(
+                _("Only a time bank manager rejects or cancels a service.")
+            )
+        if self.filtered(lambda e: not e.reason):
+            raise UserError(_("Write the reason first: it stays on the record."))
