@@ -40,5 +40,6 @@
         "demo/timebank_member_demo.xml",
         "demo/res_users_demo.xml",
         "demo/timebank_entry_demo.xml",
+        "demo/timebank_exchange_demo.xml",
     ],
 }
