@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 
 from .timebank_account import format_minutes
 from .timebank_entry import LEDGER_WRITE
@@ -188,47 +189,53 @@ class TimebankExchange(models.Model):
 
     @api.constrains("provider_id", "date_start", "date_end", "state")
     def _check_overlap(self):
+        """One query for the batch: services of a provider never overlap each
+        other, nor the provider's volunteer hours."""
         live = ("draft", "submitted", "confirmed", "verified", "posted")
-        for exchange in self.filtered(lambda e: e.state in live):
-            clash = self.search(
-                [
-                    ("id", "!=", exchange.id),
-                    ("provider_id", "=", exchange.provider_id.id),
-                    ("state", "in", live),
-                    ("date_start", "<", exchange.date_end),
-                    ("date_end", ">", exchange.date_start),
-                ],
-                limit=1,
+        ids = tuple(self.filtered(lambda e: e.state in live).ids)
+        if not ids:
+            return
+        self.flush_model()
+        self.env["timebank.volunteer.hour"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT e.id, o.id, NULL FROM timebank_exchange e "
+                "JOIN timebank_exchange o ON o.provider_id = e.provider_id "
+                "AND o.id != e.id AND o.state IN %(live)s "
+                "AND o.date_start < e.date_end AND o.date_end > e.date_start "
+                "WHERE e.id IN %(ids)s "
+                "UNION ALL "
+                "SELECT e.id, NULL, v.id FROM timebank_exchange e "
+                "JOIN timebank_volunteer_hour v ON v.member_id = e.provider_id "
+                "AND v.date_start < e.date_end AND v.date_end > e.date_start "
+                "WHERE e.id IN %(ids)s LIMIT 1",
+                live=live,
+                ids=ids,
             )
-            if clash:
-                raise ValidationError(
-                    _(
-                        "%(member)s already has a service at that time: %(other)s.",
-                        member=exchange.provider_id.display_name,
-                        other=clash.display_name,
-                    )
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            return
+        exchange = self.browse(row[0])
+        if row[1]:
+            raise ValidationError(
+                _(
+                    "%(member)s already has a service at that time: %(other)s.",
+                    member=exchange.provider_id.display_name,
+                    other=self.browse(row[1]).sudo().display_name,
                 )
-            volunteer = (
-                self.env["timebank.volunteer.hour"]
+            )
+        raise ValidationError(
+            _(
+                "%(member)s records this time as volunteer hours "
+                "(%(activity)s): the same hours cannot also earn time credits.",
+                member=exchange.provider_id.display_name,
+                activity=self.env["timebank.volunteer.hour"]
                 .sudo()
-                .search(
-                    [
-                        ("member_id", "=", exchange.provider_id.id),
-                        ("date_start", "<", exchange.date_end),
-                        ("date_end", ">", exchange.date_start),
-                    ],
-                    limit=1,
-                )
+                .browse(row[2])
+                .activity,
             )
-            if volunteer:
-                raise ValidationError(
-                    _(
-                        "%(member)s records this time as volunteer hours "
-                        "(%(activity)s): the same hours cannot also earn time credits.",
-                        member=exchange.provider_id.display_name,
-                        activity=volunteer.activity,
-                    )
-                )
+        )
 
     def _check_members_can_exchange(self):
         """Both members active, the provider checked when the service needs it."""
