@@ -36,7 +36,6 @@ class TimebankExchange(models.Model):
     )
     provider_id = fields.Many2one(
         "timebank.member",
-        string="Provider",
         required=True,
         index=True,
         tracking=True,
@@ -45,7 +44,6 @@ class TimebankExchange(models.Model):
     )
     receiver_id = fields.Many2one(
         "timebank.member",
-        string="Receiver",
         index=True,
         tracking=True,
         check_company=True,
