@@ -190,7 +190,11 @@ class TimebankEntry(models.Model):
         if not self:
             return self
         self._check_postable()
-        ledger = self.sudo().with_context(timebank_ledger=LEDGER_WRITE)
+        # posted_at / posted_by_id and the hash chain are the audit trail; no
+        # tracking message per entry, so that thousands post in one batch
+        ledger = self.sudo().with_context(
+            timebank_ledger=LEDGER_WRITE, tracking_disable=True
+        )
         cr = self.env.cr
         self.env.flush_all()
 
