@@ -58,6 +58,16 @@ class TimebankExchange(models.Model):
         check_company=True,
     )
     funding = fields.Selection(related="item_id.funding")
+    category_id = fields.Many2one(
+        related="item_id.category_id", store=True, string="Category", index=True
+    )
+    credit_hours = fields.Float(
+        compute="_compute_hours",
+        store=True,
+        string="Credited Hours",
+        aggregator="sum",
+        help="Credited minutes / 60, for reports.",
+    )
     date_start = fields.Datetime(string="Start", required=True, tracking=True)
     date_end = fields.Datetime(string="End", required=True, tracking=True)
     actual_minutes = fields.Integer(
@@ -124,6 +134,11 @@ class TimebankExchange(models.Model):
             exchange.credit_minutes = (
                 exchange.item_id._credit_minutes(minutes) if exchange.item_id else 0
             )
+
+    @api.depends("credit_minutes")
+    def _compute_hours(self):
+        for exchange in self:
+            exchange.credit_hours = exchange.credit_minutes / 60
 
     @api.depends("credit_minutes")
     def _compute_display(self):

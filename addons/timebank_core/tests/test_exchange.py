@@ -291,6 +291,21 @@ class TestExchange(TimebankCase):
             ),
         )
         self.assertEqual(set(exchanges.mapped("state")), {"posted"})
+        # the brokers' report: hours exchanged by category and by item
+        hours = dict(
+            self.env["timebank.exchange"]._read_group(
+                [("id", "in", exchanges.ids)], ["category_id"], ["credit_hours:sum"]
+            )
+        )
+        self.assertAlmostEqual(hours[category], expected / 60)
+        by_item = dict(
+            self.env["timebank.exchange"]._read_group(
+                [("id", "in", exchanges.ids)], ["item_id"], ["credit_minutes:sum"]
+            )
+        )
+        self.assertEqual(
+            sorted(by_item.values()), sorted(round(60 * row[2]) for row in TABLE_1)
+        )
 
 
 @tagged("post_install", "-at_install")
