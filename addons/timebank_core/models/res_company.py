@@ -54,6 +54,44 @@ class ResCompany(models.Model):
         help="Members are warned this many days before their credits expire.",
     )
 
+    timebank_star1_hours = fields.Integer(
+        string="One Star From (hours)",
+        default=10,
+        help="Hours of service in a quarter that earn a member one star.",
+    )
+    timebank_star2_hours = fields.Integer(string="Two Stars From (hours)", default=20)
+    timebank_star3_hours = fields.Integer(string="Three Stars From (hours)", default=40)
+
+    @api.constrains(
+        "timebank_star1_hours", "timebank_star2_hours", "timebank_star3_hours"
+    )
+    def _check_timebank_stars(self):
+        for company in self:
+            if not (
+                0
+                < company.timebank_star1_hours
+                < company.timebank_star2_hours
+                < company.timebank_star3_hours
+            ):
+                raise ValidationError(
+                    _(
+                        "Time bank %(bank)s: the hours for one, two and three stars "
+                        "must rise, starting above zero.",
+                        bank=company.name,
+                    )
+                )
+
+    def _timebank_stars(self, minutes):
+        """Stars of a quarter in which a member gave ``minutes`` of service."""
+        self.ensure_one()
+        hours = minutes / 60
+        thresholds = (
+            self.timebank_star1_hours,
+            self.timebank_star2_hours,
+            self.timebank_star3_hours,
+        )
+        return sum(1 for threshold in thresholds if hours >= threshold)
+
     @api.constrains(
         "timebank_credit_limit",
         "timebank_pool_credit_limit",

@@ -25,3 +25,12 @@ class ResConfigSettings(models.TransientModel):
     timebank_expiry_warning_days = fields.Integer(
         related="company_id.timebank_expiry_warning_days", readonly=False
     )
+    timebank_star1_hours = fields.Integer(
+        related="company_id.timebank_star1_hours", readonly=False
+    )
+    timebank_star2_hours = fields.Integer(
+        related="company_id.timebank_star2_hours", readonly=False
+    )
+    timebank_star3_hours = fields.Integer(
+        related="company_id.timebank_star3_hours", readonly=False
+    )

@@ -1,2 +1,3 @@
 from . import timebank_donation_wizard
 from . import timebank_statement_wizard
+from . import timebank_recognition_wizard
