@@ -1,5 +1,6 @@
 from . import test_catalog
 from . import test_exchange
+from . import test_kpi
 from . import test_ledger_chain
 from . import test_ledger_donation
 from . import test_ledger_expiry

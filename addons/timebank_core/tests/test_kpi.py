@@ -1,0 +1,108 @@
+from datetime import date, datetime, timedelta
+
+from odoo.tests import freeze_time, tagged
+
+from .common import TimebankCase
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-12-20 12:00:00")
+class TestKpi(TimebankCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        category = cls.env["timebank.service.category"].create(
+            {"name": "Other", "company_id": cls.bank_a.id}
+        )
+        cls.item = cls.env["timebank.service.item"].create(
+            {
+                "name": "Neighbourly care",
+                "category_id": category.id,
+                "company_id": cls.bank_a.id,
+            }
+        )
+        people = {
+            "Amy": (date(2010, 5, 2), "female", date(2026, 2, 1)),
+            "Carol": (date(1986, 1, 9), "female", date(2026, 3, 1)),
+            "David": (date(1956, 10, 13), "male", date(2026, 4, 1)),
+            "Wang": (date(1950, 3, 7), "female", date(2025, 6, 1)),
+        }
+        cls.m = {}
+        for name, (born, gender, joined) in people.items():
+            member = cls._member(name, active=True, birthdate_date=born, gender=gender)
+            member.join_date = joined
+            member.write({"has_own_credit_limit": True, "credit_limit": 10000})
+            cls.m[name] = member
+        plan = [
+            ("Amy", "David", datetime(2025, 3, 10, 2), 60),
+            ("Amy", "David", datetime(2026, 3, 10, 2), 120),
+            ("Carol", "Wang", datetime(2026, 5, 1, 2), 60),
+            ("David", "Amy", datetime(2026, 7, 1, 2), 30),
+        ]
+        exchanges = cls.env["timebank.exchange"]
+        for provider, receiver, start, minutes in plan:
+            exchanges |= cls.env["timebank.exchange"].create(
+                {
+                    "provider_id": cls.m[provider].id,
+                    "receiver_id": cls.m[receiver].id,
+                    "item_id": cls.item.id,
+                    "company_id": cls.bank_a.id,
+                    "date_start": start,
+                    "date_end": start + timedelta(minutes=minutes),
+                }
+            )
+        exchanges.action_submit()
+        exchanges.action_confirm()
+        exchanges.action_verify()
+        exchanges.action_post()
+
+    def _kpis(self):
+        wizard = (
+            self.env["timebank.kpi.wizard"]
+            .with_user(self.broker)
+            .with_company(self.bank_a)
+            .create(
+                {
+                    "company_id": self.bank_a.id,
+                    "date_from": date(2026, 1, 1),
+                    "date_to": date(2026, 12, 20),
+                }
+            )
+        )
+        return wizard, wizard._kpis()
+
+    def test_figures_on_a_known_data_set(self):
+        wizard, kpis = self._kpis()
+        self.assertEqual(kpis["active_members"], 4)
+        self.assertEqual(kpis["services"], 3)
+        self.assertEqual(kpis["minutes"], 210)
+        self.assertEqual(kpis["minutes_growth"], 250.0)  # 210 against 60 a year before
+        self.assertEqual(kpis["new_members"], 3)
+        self.assertEqual(kpis["new_members_growth"], 200.0)  # 3 against 1
+        self.assertEqual(kpis["active_givers"], 3)
+        self.assertEqual(kpis["by_generation"], {"Adult": 1, "Elder": 2, "Youth": 1})
+        self.assertEqual(
+            kpis["by_age_band"], {"0-17": 1, "25-44": 1, "65-74": 1, "75-84": 1}
+        )
+        self.assertEqual(kpis["by_gender"], {"Female": 3, "Male": 1})
+        self.assertEqual(
+            {
+                member.partner_id.name: value
+                for member, value in kpis["given_received"].items()
+            },
+            {"Amy": (120, 30), "Carol": (60, 0), "David": (30, 120), "Wang": (0, 60)},
+        )
+        # the same figures on the broker's screen
+        self.assertEqual(wizard.hours, 3.5)
+        self.assertEqual(wizard.hours_growth, 250.0)
+        self.assertIn("Elder: 2", wizard.members_by_generation)
+        self.assertIn("Amy: 2.0 / 0.5", wizard.exchange_ratios)
+
+    def test_no_base_year_means_no_growth(self):
+        wizard, _kpis = self._kpis()
+        wizard.date_from = date(2020, 1, 1)
+        wizard.date_to = date(2020, 12, 31)
+        kpis = wizard._kpis()
+        self.assertEqual(kpis["services"], 0)
+        self.assertIsNone(kpis["minutes_growth"])
+        self.assertEqual(wizard.hours_growth, 0.0)
