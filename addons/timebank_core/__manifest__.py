@@ -35,6 +35,7 @@
         "views/timebank_skill_views.xml",
         "views/timebank_language_views.xml",
         "views/res_config_settings_views.xml",
+        "views/portal_templates.xml",
         "views/timebank_menus.xml",
     ],
     "demo": [

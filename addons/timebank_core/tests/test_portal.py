@@ -1,0 +1,135 @@
+import re
+from datetime import datetime, timedelta
+
+from odoo import Command
+from odoo.tests import HttpCase, new_test_user, tagged
+
+
+def csrf_token(html):
+    """The CSRF token of a page: in a form, or in the page's script."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html) or re.search(
+        r'csrf_token: "([^"]+)"', html
+    )
+    return found.group(1)
+
+
+@tagged("post_install", "-at_install")
+class TestPortal(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        bank = cls.env.company
+        category = cls.env["timebank.service.category"].create({"name": "Errands"})
+        item = cls.env["timebank.service.item"].create(
+            {"name": "Shopping", "category_id": category.id}
+        )
+        members = cls.env["timebank.member"].create(
+            [
+                {
+                    "partner_id": cls.env["res.partner"]
+                    .create({"name": name, "timebank_privacy_consent": True})
+                    .id
+                }
+                for name in ("Portal Amy", "Portal David", "Portal Lin")
+            ]
+        )
+        members.action_activate()
+        cls.amy, cls.david, cls.lin = members
+        for member, login in ((cls.amy, "portal_amy"), (cls.david, "portal_david")):
+            new_test_user(
+                cls.env,
+                login=login,
+                name=member.partner_id.name,
+                groups="base.group_portal,timebank_core.group_timebank_member",
+                partner_id=member.partner_id.id,
+            )
+        start = datetime.now() - timedelta(days=1)
+
+        def service(provider, receiver, hours_ago):
+            begin = start - timedelta(hours=hours_ago)
+            return cls.env["timebank.exchange"].create(
+                {
+                    "provider_id": provider.id,
+                    "receiver_id": receiver.id,
+                    "item_id": item.id,
+                    "date_start": begin,
+                    "date_end": begin + timedelta(minutes=45),
+                }
+            )
+
+        cls.amy_for_david = service(cls.amy, cls.david, 1)
+        cls.amy_for_david.action_submit()
+        cls.lin_for_amy = service(cls.lin, cls.amy, 3)
+        cls.env["timebank.entry"].create(
+            {
+                "journal_id": cls.env["timebank.journal"]._get(bank, "adjustment").id,
+                "ref": "Opening balance",
+                "line_ids": [
+                    Command.create(
+                        {
+                            "account_id": cls.env["timebank.account"]
+                            ._get_system(bank, "issuance")
+                            .id,
+                            "debit": 150,
+                        }
+                    ),
+                    Command.create(
+                        {"account_id": cls.amy.account_id.id, "credit": 150}
+                    ),
+                ],
+            }
+        ).action_post()
+
+    def test_member_sees_their_balance_and_services(self):
+        self.authenticate("portal_amy", "portal_amy")
+        page = self.url_open("/my/timebank")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("2:30", page.text)  # the balance
+        self.assertIn(self.amy_for_david.name, page.text)
+        self.assertIn(self.lin_for_amy.name, page.text)  # Amy receives it
+        self.assertIn("Opening balance", page.text)
+        home = self.url_open("/my")
+        self.assertIn("/my/timebank", home.text)
+
+    def test_receiver_confirms_from_the_portal(self):
+        self.authenticate("portal_david", "portal_david")
+        page = self.url_open("/my/timebank")
+        self.assertIn("Yes, this service took place", page.text)
+        self.assertNotIn(self.lin_for_amy.name, page.text)  # not David's business
+        token = csrf_token(page.text)
+        response = self.url_open(
+            f"/my/timebank/service/{self.amy_for_david.id}/confirm",
+            data={"csrf_token": token},
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("the service is confirmed", response.text)
+        self.assertEqual(self.amy_for_david.state, "confirmed")
+
+    def test_provider_cannot_confirm_and_strangers_get_nothing(self):
+        self.authenticate("portal_amy", "portal_amy")
+        page = self.url_open("/my/timebank")
+        self.assertNotIn("Yes, this service took place", page.text)
+        token = csrf_token(page.text)
+        response = self.url_open(
+            f"/my/timebank/service/{self.amy_for_david.id}/confirm",
+            data={"csrf_token": token},
+        )
+        self.assertIn("Only the receiver", response.text)
+        self.assertEqual(self.amy_for_david.state, "submitted")
+        self.authenticate("portal_david", "portal_david")
+        page = self.url_open("/my/timebank")
+        token = csrf_token(page.text)
+        response = self.url_open(
+            f"/my/timebank/service/{self.lin_for_amy.id}/submit",
+            data={"csrf_token": token},
+        )
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(self.lin_for_amy.state, "draft")
+
+    def test_statement_of_the_member(self):
+        self.authenticate("portal_amy", "portal_amy")
+        response = self.url_open("/my/timebank/statement")
+        self.assertEqual(response.status_code, 200)
+        # in tests the report comes as HTML instead of PDF
+        self.assertIn("Portal Amy", response.text)
+        self.assertNotIn("Portal David", response.text)
