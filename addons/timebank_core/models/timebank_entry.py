@@ -135,7 +135,11 @@ class TimebankEntry(models.Model):
                             fields=", ".join(sorted(forbidden)),
                         )
                     )
-        return super().create(vals_list)
+        # entries come by thousands (exchanges, expiry): no "created" message and
+        # no follower per entry; the chain and posted_at / posted_by_id tell who
+        quiet = {"mail_create_nolog": True, "mail_create_nosubscribe": True}
+        entries = super(TimebankEntry, self.with_context(**quiet)).create(vals_list)
+        return entries.with_env(self.env)
 
     def write(self, vals):
         if self.env.context.get("timebank_ledger") is not LEDGER_WRITE:
