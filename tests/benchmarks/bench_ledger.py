@@ -119,7 +119,7 @@ def median_time(env, func, repeat):
     return statistics.median(times), min(times), max(times), result
 
 
-def post_in_batches(env, plan, batch_size, create, post):
+def post_in_batches(env, plan, batch_size, create, post, batches=None):
     """Create and post ``plan`` in batches, timing each step as a commit would.
 
     Every step is flushed inside its own timing; "commit" is the rest of what a
@@ -129,11 +129,10 @@ def post_in_batches(env, plan, batch_size, create, post):
 
     :param create: function(chunk of the plan, index of its first item) -> records
     :param post: function(records) posting them
-    :return: ({"create": s, "post": s, "commit": s, "batches": [s of each batch]},
-              all the records)
+    :param batches: a list that receives the seconds of each batch, if given
+    :return: ({"create": s, "post": s, "commit": s}, all the records)
     """
     times = dict.fromkeys(("create", "post", "commit"), 0.0)
-    times["batches"] = []
     records = None
     for start in range(0, len(plan), batch_size):
         started = time.perf_counter()
@@ -148,7 +147,8 @@ def post_in_batches(env, plan, batch_size, create, post):
         times["create"] += created - started
         times["post"] += posted - created
         times["commit"] += time.perf_counter() - posted
-        times["batches"].append(time.perf_counter() - started)
+        if batches is not None:
+            batches.append(time.perf_counter() - started)
         records = batch if records is None else records | batch
     return times, records
 
@@ -158,9 +158,8 @@ def total(times):
     return times["create"] + times["post"] + times["commit"]
 
 
-def batch_rates(times, plan_size, batch_size):
+def batch_rates(batches, plan_size, batch_size):
     """Entries/s of the first and of the last batch, as a note for the table."""
-    batches = times["batches"]
     if len(batches) < 2:
         return ""
     last_size = plan_size - batch_size * (len(batches) - 1)
@@ -298,9 +297,10 @@ def create_bank(env, label, member_count):
 
 
 # ---------------------------------------------------------------------- measurements
-def post_through_ledger(env, company, plan, batch_size):
+def post_through_ledger(env, company, plan, batch_size, batches=None):
     """Create and post the planned exchanges in batches, as the ledger does.
 
+    :param batches: a list that receives the seconds of each batch, if given
     :return: ({"create": s, "post": s, "commit": s}, posted entries)
     """
     journal = env["timebank.journal"]._get(company, "exchange")
@@ -322,7 +322,7 @@ def post_through_ledger(env, company, plan, batch_size):
             ]
         )
 
-    return post_in_batches(env, plan, batch_size, create, lambda e: e._post())
+    return post_in_batches(env, plan, batch_size, create, lambda e: e._post(), batches)
 
 
 def bench_ledger(registry, args, rng):
@@ -332,12 +332,13 @@ def bench_ledger(registry, args, rng):
         company, members = create_bank(env, "ledger", args.members)
         plan = exchange_plan(rng, members.account_id.ids, args.entries, date.today())
         progress(f"posting {number(args.entries)} entries through the ledger...")
-        times, entries = post_through_ledger(env, company, plan, args.batch)
+        batches = []
+        times, entries = post_through_ledger(env, company, plan, args.batch, batches)
         posted = entries.filtered(lambda e: e.state == "posted")
         if len(posted) != args.entries:
             sys.exit(f"only {len(posted)} of {args.entries} entries were posted")
         progress(f"  done in {duration(total(times))}")
-        return times
+        return times, batches
 
 
 def bench_account_moves(registry, args, rng):
@@ -400,14 +401,15 @@ def bench_account_moves(registry, args, rng):
             )
 
         progress(f"posting {number(count)} account.move entries through accounting...")
+        batches = []
         times, moves = post_in_batches(
-            env, plan, args.batch, create, lambda m: m.action_post()
+            env, plan, args.batch, create, lambda m: m.action_post(), batches
         )
         posted = moves.filtered(lambda m: m.state == "posted")
         if len(posted) != count:
             sys.exit(f"only {len(posted)} of {count} moves were posted")
         progress(f"  done in {duration(total(times))}")
-        return times
+        return times, batches
 
 
 def raw_rows(plan, first_id, company_id, journal_id):
@@ -707,7 +709,11 @@ def met(ok):
 
 
 def report(args, ledger, moves, raw, balances):
-    """Print the table of measurements and the verdicts."""
+    """Print the table of measurements and the verdicts.
+
+    ``ledger`` and ``moves`` are (times, seconds of each batch) of parts 1 and 2.
+    """
+    (ledger, ledger_batches), (moves, moves_batches) = ledger, moves
     n = args.entries
     ledger_s = total(ledger)
     ledger_rate = n / ledger_s
@@ -731,7 +737,7 @@ def report(args, ledger, moves, raw, balances):
         ledger_s,
         f"{ledger_rate:,.0f} entries/s",
         f"batches of {number(args.batch)}; "
-        + batch_rates(ledger, args.entries, args.batch),
+        + batch_rates(ledger_batches, args.entries, args.batch),
     )
     for part in ("create", "post", "commit"):
         add(f"     of which {part}", ledger[part], "", "")
@@ -742,7 +748,7 @@ def report(args, ledger, moves, raw, balances):
         "; ".join(
             note
             for note in (
-                batch_rates(moves, args.moves, args.batch),
+                batch_rates(moves_batches, args.moves, args.batch),
                 f"rate scaled to {number(n)}: ~{duration(n / moves_rate)}"
                 if scaled
                 else "",
