@@ -23,7 +23,7 @@ class ResCompany(models.Model):
     )
 
     timebank_credit_limit = fields.Integer(
-        string="Default Credit Limit",
+        string="Default Time Credit Limit",
         default=600,
         help="How far below zero, in minutes, a member's balance may go, unless the "
         "member has a limit of their own.",

@@ -40,7 +40,7 @@ class ResPartner(models.Model):
     )
     timebank_balance = fields.Integer(
         string="Time Credits",
-        compute="_compute_timebank_member",
+        compute="_compute_timebank_balance",
         help="Balance in minutes in the current time bank.",
     )
     # Person
@@ -152,11 +152,7 @@ class ResPartner(models.Model):
     )
     timebank_privacy_consent_date = fields.Date(string="Privacy Consent Date")
 
-    @api.depends(
-        "timebank_member_ids.state",
-        "timebank_member_ids.company_id",
-        "timebank_member_ids.balance",
-    )
+    @api.depends("timebank_member_ids.state", "timebank_member_ids.company_id")
     @api.depends_context("company")
     def _compute_timebank_member(self):
         company = self.env.company
@@ -167,7 +163,28 @@ class ResPartner(models.Model):
             partner.timebank_member_id = member
             partner.timebank_state = member.state
             partner.is_timebank_member = bool(member) and member.state != "withdrawn"
-            partner.timebank_balance = member.sudo().balance
+
+    @api.depends("timebank_member_ids.balance")
+    @api.depends_context("company")
+    def _compute_timebank_balance(self):
+        """One query for the memberships, one for their accounts, however many."""
+        members = (
+            self.env["timebank.member"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("partner_id", "in", self.ids),
+                    ("company_id", "=", self.env.company.id),
+                ],
+                ["partner_id", "account_id"],
+            )
+        )
+        members.account_id.fetch(["balance"])
+        balances = {
+            member.partner_id.id: member.account_id.balance for member in members
+        }
+        for partner in self:
+            partner.timebank_balance = balances.get(partner.id, 0)
 
     def _search_is_timebank_member(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
