@@ -29,6 +29,7 @@ from bench_ledger import (
     prepare_database,
     progress,
     transaction,
+    vacuum,
 )
 
 import odoo
@@ -119,6 +120,7 @@ def main(argv=None):
     prepare_database(args.db, args.update)
     registry = Registry(args.db)
 
+    vacuum(args.db)
     progress(f"{number(args.exchanges)} services through the whole flow...")
     with transaction(registry, keep=False) as env:
         company, members = create_bank(env, "flow", args.providers)
@@ -127,6 +129,7 @@ def main(argv=None):
         posted = exchanges.filtered(lambda e: e.state == "posted")
         progress(f"  {number(len(posted))} posted")
 
+    vacuum(args.db)  # the rolled back services leave the tables bloated
     progress(f"{number(args.exchanges)} entries straight through the ledger...")
     with transaction(registry, keep=False) as env:
         company, members = create_bank(env, "ledger", args.providers)
