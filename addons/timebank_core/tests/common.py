@@ -53,6 +53,16 @@ class TimebankCase(TransactionCase):
             member.action_activate()
         return member
 
+    @classmethod
+    def _service_item(cls, name="Neighbourly care", category="Other", **vals):
+        """A catalog item of bank A, in a category of its own."""
+        category = cls.env["timebank.service.category"].create(
+            {"name": category, "company_id": cls.bank_a.id}
+        )
+        return cls.env["timebank.service.item"].create(
+            dict(name=name, category_id=category.id, company_id=cls.bank_a.id, **vals)
+        )
+
     # ------------------------------------------------------------------ ledger
     @classmethod
     def _journal(cls, journal_type, bank=None):

@@ -314,16 +314,7 @@ class TestVolunteerHours(TimebankCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        category = cls.env["timebank.service.category"].create(
-            {"name": "Other", "company_id": cls.bank_a.id}
-        )
-        cls.item = cls.env["timebank.service.item"].create(
-            {
-                "name": "Neighbourly care",
-                "category_id": category.id,
-                "company_id": cls.bank_a.id,
-            }
-        )
+        cls.item = cls._service_item()
         cls.amy = cls._member("Amy", active=True)
         cls.david = cls._member("David", active=True)
 

@@ -11,16 +11,7 @@ class TestKpi(TimebankCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        category = cls.env["timebank.service.category"].create(
-            {"name": "Other", "company_id": cls.bank_a.id}
-        )
-        cls.item = cls.env["timebank.service.item"].create(
-            {
-                "name": "Neighbourly care",
-                "category_id": category.id,
-                "company_id": cls.bank_a.id,
-            }
-        )
+        cls.item = cls._service_item()
         people = {
             "Amy": (date(2010, 5, 2), "female", date(2026, 2, 1)),
             "Carol": (date(1986, 1, 9), "female", date(2026, 3, 1)),

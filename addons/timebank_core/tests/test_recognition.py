@@ -12,17 +12,7 @@ class TestRecognition(TimebankCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        category = cls.env["timebank.service.category"].create(
-            {"name": "Other", "company_id": cls.bank_a.id}
-        )
-        cls.item = cls.env["timebank.service.item"].create(
-            {
-                "name": "Neighbourly care",
-                "category_id": category.id,
-                "company_id": cls.bank_a.id,
-                "funding": "community",
-            }
-        )
+        cls.item = cls._service_item(funding="community")
         cls._pay(
             cls._system("issuance"), cls._system("pool"), 10**6, journal_type="issuance"
         )
