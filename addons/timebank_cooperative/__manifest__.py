@@ -1,0 +1,33 @@
+{
+    "name": "Time Bank Cooperative",
+    "summary": "Governance of a cooperative time bank: general assemblies and "
+    "policy changes, broker background checks and training, dispute tickets",
+    "version": "18.0.1.0.0",
+    "category": "Services/Time Bank",
+    "author": "Time Bank for Odoo",
+    "license": "AGPL-3",
+    "development_status": "Alpha",
+    "installable": True,
+    "depends": ["timebank_core", "mail", "portal"],
+    "data": [
+        "security/timebank_cooperative_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_sequence_data.xml",
+        "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
+        "report/timebank_assembly_report.xml",
+        "views/timebank_assembly_views.xml",
+        "views/timebank_policy_change_views.xml",
+        "views/timebank_broker_check_views.xml",
+        "views/timebank_dispute_views.xml",
+        "views/timebank_entry_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/portal_templates.xml",
+        "views/timebank_cooperative_menus.xml",
+    ],
+    "demo": [
+        "demo/timebank_broker_check_demo.xml",
+        "demo/timebank_assembly_demo.xml",
+        "demo/timebank_dispute_demo.xml",
+    ],
+}

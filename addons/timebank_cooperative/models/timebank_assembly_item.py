@@ -1,0 +1,87 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class TimebankAssemblyItem(models.Model):
+    _name = "timebank.assembly.item"
+    _description = "Time Bank Assembly Agenda Item"
+    _check_company_auto = True
+    _order = "assembly_id, sequence, id"
+
+    assembly_id = fields.Many2one(
+        "timebank.assembly", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="assembly_id.company_id", store=True)
+    sequence = fields.Integer(default=10)
+    name = fields.Char(string="Item", required=True)
+    description = fields.Text()
+    kind = fields.Selection(
+        [
+            ("information", "Information"),
+            ("accounts", "Approval of the Accounts"),
+            ("policy", "Policy Change"),
+            ("other", "Other Resolution"),
+        ],
+        required=True,
+        default="other",
+    )
+    vote_required = fields.Boolean(
+        compute="_compute_vote_required", store=True, readonly=False
+    )
+    vote_ids = fields.One2many("timebank.assembly.vote", "item_id", string="Votes")
+    policy_change_ids = fields.One2many(
+        "timebank.policy.change", "item_id", string="Policy Changes", copy=True
+    )
+    votes_for = fields.Integer(string="For", compute="_compute_results")
+    votes_against = fields.Integer(string="Against", compute="_compute_results")
+    votes_abstain = fields.Integer(string="Abstain", compute="_compute_results")
+    result = fields.Selection(
+        [("pending", "Pending"), ("adopted", "Adopted"), ("rejected", "Rejected")],
+        default="pending",
+        required=True,
+        readonly=True,
+        copy=False,
+    )
+
+    @api.depends("kind")
+    def _compute_vote_required(self):
+        for item in self:
+            item.vote_required = item.kind != "information"
+
+    @api.depends("vote_ids.choice")
+    def _compute_results(self):
+        counts = {
+            (item.id, choice): count
+            for item, choice, count in self.env["timebank.assembly.vote"]._read_group(
+                [("item_id", "in", self.ids)], ["item_id", "choice"], ["__count"]
+            )
+        }
+        for item in self:
+            item.votes_for = counts.get((item.id, "for"), 0)
+            item.votes_against = counts.get((item.id, "against"), 0)
+            item.votes_abstain = counts.get((item.id, "abstain"), 0)
+
+    def action_close_vote(self):
+        """Count the votes: adopted by a majority of the votes for or against,
+        abstentions not counted. A policy change adopted is approved."""
+        self.assembly_id._check_in_session()
+        for item in self:
+            if not item.vote_required or item.result != "pending":
+                raise UserError(_("%(item)s has no vote to close.", item=item.name))
+            if not item.assembly_id.quorum_reached:
+                raise UserError(
+                    _(
+                        "The quorum is not reached: %(count)s members present or "
+                        "represented, %(quorum)s needed. %(item)s cannot be voted.",
+                        count=len(item.assembly_id.attendance_ids),
+                        quorum=item.assembly_id.quorum_count,
+                        item=item.name,
+                    )
+                )
+            adopted = item.votes_for > item.votes_against
+            item.result = "adopted" if adopted else "rejected"
+            item.policy_change_ids.sudo().write(
+                {"state": "approved" if adopted else "rejected"}
+            )
+        self.env["timebank.policy.change"].sudo()._apply_due()
+        return True

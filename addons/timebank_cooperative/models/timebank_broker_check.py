@@ -1,0 +1,301 @@
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.osv import expression
+
+KINDS = [("background", "Background Check"), ("training", "Training")]
+
+
+class TimebankBrokerCheck(models.Model):
+    _name = "timebank.broker.check"
+    _description = "Time Bank Background Check or Training"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _check_company_auto = True
+    _order = "date desc, id desc"
+
+    name = fields.Char(
+        required=True,
+        tracking=True,
+        help="What was checked or taught, e.g. police record certificate, broker "
+        "training course.",
+    )
+    kind = fields.Selection(KINDS, required=True, default="background", tracking=True)
+    company_id = fields.Many2one(
+        "res.company",
+        string="Time Bank",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Person",
+        required=True,
+        index=True,
+        tracking=True,
+        help="The broker (the person of the user) or the volunteer checked or trained.",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Broker",
+        compute="_compute_user_id",
+        store=True,
+        help="The user of the person, when the person is a broker.",
+    )
+    date = fields.Date(
+        string="Passed On",
+        required=True,
+        default=fields.Date.context_today,
+        tracking=True,
+    )
+    expiry_date = fields.Date(
+        string="Valid Until",
+        tracking=True,
+        help="Empty: it does not expire.",
+    )
+    issuer = fields.Char(help="Who carried out the check or gave the training.")
+    note = fields.Text()
+    attachment_ids = fields.Many2many("ir.attachment", string="Certificates")
+    status = fields.Selection(
+        [("valid", "Valid"), ("expired", "Expired"), ("future", "Not Yet Valid")],
+        compute="_compute_status",
+        search="_search_status",
+    )
+    reminder_sent = fields.Boolean(copy=False, readonly=True)
+
+    @api.depends("partner_id")
+    def _compute_user_id(self):
+        users = (
+            self.env["res.users"]
+            .sudo()
+            .search([("partner_id", "in", self.partner_id.ids), ("share", "=", False)])
+        )
+        by_partner = {user.partner_id: user for user in users}
+        for check in self:
+            check.user_id = by_partner.get(check.partner_id, False)
+
+    @api.depends("date", "expiry_date")
+    def _compute_status(self):
+        today = fields.Date.context_today(self)
+        for check in self:
+            check.status = check._status_on(today)
+
+    def _status_on(self, day):
+        self.ensure_one()
+        if self.date and self.date > day:
+            return "future"
+        if self.expiry_date and self.expiry_date < day:
+            return "expired"
+        return "valid"
+
+    def _search_status(self, operator, value):
+        if operator not in ("=", "!=") or value not in ("valid", "expired", "future"):
+            raise ValidationError(_("Search the status with = or != a status."))
+        today = fields.Date.context_today(self)
+        domains = {
+            "valid": [
+                ("date", "<=", today),
+                "|",
+                ("expiry_date", "=", False),
+                ("expiry_date", ">=", today),
+            ],
+            "expired": [("expiry_date", "<", today)],
+            "future": [("date", ">", today)],
+        }
+        domain = domains[value]
+        return (
+            domain if operator == "=" else ["!", *expression.normalize_domain(domain)]
+        )
+
+    @api.constrains("date", "expiry_date")
+    def _check_dates(self):
+        for check in self:
+            if check.expiry_date and check.expiry_date < check.date:
+                raise ValidationError(
+                    _(
+                        "%(check)s of %(person)s would expire before it was passed.",
+                        check=check.name,
+                        person=check.partner_id.display_name,
+                    )
+                )
+
+    # ------------------------------------------------------------------ CRUD
+    @api.model_create_multi
+    def create(self, vals_list):
+        checks = super().create(vals_list)
+        checks._sync_members_of(checks.partner_id, checks.company_id)
+        return checks
+
+    def write(self, vals):
+        if {"date", "expiry_date"} & set(vals):
+            vals = dict(vals, reminder_sent=False)
+        partners, companies = self.partner_id, self.company_id
+        result = super().write(vals)
+        if {"partner_id", "company_id", "kind", "date", "expiry_date"} & set(vals):
+            self._sync_members_of(
+                partners | self.partner_id, companies | self.company_id
+            )
+        return result
+
+    def unlink(self):
+        partners, companies = self.partner_id, self.company_id
+        result = super().unlink()
+        self.env["timebank.broker.check"]._sync_members_of(partners, companies)
+        return result
+
+    # ------------------------------------------------------------------ business
+    @api.model
+    def _sync_members_of(self, partners, companies):
+        """Copy the latest background check of each person onto their memberships.
+
+        ``timebank.member`` keeps the dates of the background check in stored
+        fields (core refuses services needing a check on them; matching filters
+        on them); the check records are the source.
+        """
+        if not partners or not companies:
+            return
+        members = (
+            self.env["timebank.member"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("company_id", "in", companies.ids),
+                ]
+            )
+        )
+        if not members:
+            return
+        checks = self.sudo().search(
+            [
+                ("kind", "=", "background"),
+                ("partner_id", "in", members.partner_id.ids),
+                ("company_id", "in", members.company_id.ids),
+            ],
+            order="date desc, id desc",
+        )
+        latest = {}
+        for check in checks:
+            latest.setdefault((check.partner_id.id, check.company_id.id), check)
+        for member in members:
+            check = latest.get((member.partner_id.id, member.company_id.id))
+            vals = {
+                "background_check_date": check.date if check else False,
+                "background_check_expiry": check.expiry_date if check else False,
+            }
+            if (member.background_check_date, member.background_check_expiry) != (
+                vals["background_check_date"],
+                vals["background_check_expiry"],
+            ):
+                member.write(vals)
+
+    @api.model
+    def _missing_records(self, partner, company, kinds, person_label):
+        """Why ``partner`` may not act in ``company``: one sentence per kind
+        without a valid record, naming the record that is missing or expired."""
+        today = fields.Date.context_today(self)
+        labels = dict(KINDS)
+        checks = self.sudo().search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", company.id),
+                ("kind", "in", kinds),
+            ],
+            order="expiry_date desc, id desc",
+        )
+        problems = []
+        for kind in kinds:
+            of_kind = checks.filtered(lambda c, k=kind: c.kind == k)
+            # the status is computed for today: the cache may hold another day's
+            status = {check: check._status_on(today) for check in of_kind}
+            if "valid" in status.values():
+                continue
+            expired = of_kind.filtered(lambda c, s=status: s[c] == "expired")
+            future = of_kind.filtered(lambda c, s=status: s[c] == "future")
+            if expired:
+                problems.append(
+                    _(
+                        "The %(kind)s of %(person)s (%(record)s) expired on %(date)s.",
+                        kind=labels[kind].lower(),
+                        person=person_label,
+                        record=expired[0].name,
+                        date=expired[0].expiry_date,
+                    )
+                )
+            elif future:
+                problems.append(
+                    _(
+                        "The %(kind)s of %(person)s (%(record)s) is only valid "
+                        "from %(date)s.",
+                        kind=labels[kind].lower(),
+                        person=person_label,
+                        record=future[0].name,
+                        date=future[0].date,
+                    )
+                )
+            else:
+                problems.append(
+                    _(
+                        "%(person)s has no %(kind)s recorded in %(bank)s.",
+                        kind=labels[kind].lower(),
+                        person=person_label,
+                        bank=company.name,
+                    )
+                )
+        return problems
+
+    @api.model
+    def _cron_remind_expiry(self):
+        """An activity on each check that expires soon, once per expiry date."""
+        today = fields.Date.context_today(self)
+        companies = self.env["res.company"].search([])
+        checks = self.env["timebank.broker.check"]
+        for company in companies:
+            checks |= self.search(
+                [
+                    ("company_id", "=", company.id),
+                    ("reminder_sent", "=", False),
+                    ("expiry_date", ">=", today),
+                    (
+                        "expiry_date",
+                        "<=",
+                        today + timedelta(days=company.timebank_check_reminder_days),
+                    ),
+                ]
+            )
+        # a newer record of the same kind that is still valid later: no reminder
+        renewed = self.search(
+            [
+                ("partner_id", "in", checks.partner_id.ids),
+                ("id", "not in", checks.ids),
+                "|",
+                ("expiry_date", "=", False),
+                ("expiry_date", ">", today),
+            ]
+        )
+        for check in checks:
+            if renewed.filtered(
+                lambda r, c=check: (
+                    r.partner_id == c.partner_id
+                    and r.company_id == c.company_id
+                    and r.kind == c.kind
+                    and (not r.expiry_date or r.expiry_date > c.expiry_date)
+                )
+            ):
+                continue
+            check.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=check.expiry_date,
+                summary=_("Renew before %(date)s", date=check.expiry_date),
+                note=_(
+                    "%(record)s of %(person)s expires on %(date)s: without a valid "
+                    "one they cannot verify or post services.",
+                    record=check.name,
+                    person=check.partner_id.display_name,
+                    date=check.expiry_date,
+                ),
+                user_id=(check.user_id or check.create_uid).id,
+            )
+        checks.write({"reminder_sent": True})
+        return True

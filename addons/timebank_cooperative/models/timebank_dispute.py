@@ -1,0 +1,348 @@
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from odoo.addons.timebank_core.models.timebank_account import format_minutes
+from odoo.addons.timebank_core.models.timebank_entry import LEDGER_WRITE
+
+CATEGORIES = [
+    ("hours", "Hours Disagreement"),
+    ("quality", "Quality"),
+    ("no_show", "No-show"),
+    ("safety", "Safety Incident"),
+    ("misconduct", "Misconduct"),
+]
+STATES = [
+    ("new", "New"),
+    ("review", "Review"),
+    ("mediation", "Mediation"),
+    ("resolved", "Resolved"),
+    ("rejected", "Rejected"),
+    ("escalated", "Escalated to the Committee"),
+]
+OPEN_STATES = ("new", "review", "mediation", "escalated")
+# days to settle a dispute, by priority, when no deadline is given
+DEADLINE_DAYS = {"0": 30, "1": 14, "2": 7, "3": 2}
+
+
+class TimebankDispute(models.Model):
+    _name = "timebank.dispute"
+    _description = "Time Bank Dispute"
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _check_company_auto = True
+    _order = "priority desc, deadline, id desc"
+    _mail_post_access = "read"
+
+    number = fields.Char(readonly=True, copy=False, default="/", index="trigram")
+    name = fields.Char(string="Subject", required=True, tracking=True)
+    description = fields.Text(required=True)
+    company_id = fields.Many2one(
+        "res.company",
+        string="Time Bank",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    exchange_id = fields.Many2one(
+        "timebank.exchange",
+        string="Service",
+        index="btree_not_null",
+        tracking=True,
+        check_company=True,
+    )
+    member_id = fields.Many2one(
+        "timebank.member",
+        string="Member Concerned",
+        index=True,
+        tracking=True,
+        check_company=True,
+        help="The member the dispute is about; for a service, its provider unless "
+        "stated otherwise.",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Raised By",
+        required=True,
+        index=True,
+        default=lambda self: self.env.user.partner_id,
+        tracking=True,
+    )
+    raised_as = fields.Selection(
+        [("member", "Member"), ("proxy", "Proxy"), ("broker", "Broker")],
+        required=True,
+        default="member",
+    )
+    category = fields.Selection(CATEGORIES, required=True, tracking=True)
+    priority = fields.Selection(
+        [("0", "Low"), ("1", "Normal"), ("2", "High"), ("3", "Urgent")],
+        default="1",
+        tracking=True,
+    )
+    deadline = fields.Date(tracking=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Broker in Charge",
+        tracking=True,
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+    )
+    state = fields.Selection(
+        STATES, required=True, default="new", readonly=True, copy=False, tracking=True
+    )
+    resolution = fields.Text(tracking=True, help="What was decided, and why.")
+    adjust_credits = fields.Boolean(
+        string="Correct the Credits",
+        help="Resolving reverses the posted entry of the service and posts one with "
+        "the corrected time.",
+    )
+    corrected_minutes = fields.Integer(
+        help="For a disagreement on hours: the credited minutes the service should "
+        "have had. Resolving reverses the posted entry and posts the corrected one."
+    )
+    suspend_member = fields.Boolean(
+        help="Resolving suspends the membership of the member concerned."
+    )
+    entry_ids = fields.One2many(
+        "timebank.entry", "dispute_id", string="Ledger Entries", readonly=True
+    )
+    closed_date = fields.Datetime(readonly=True, copy=False)
+    is_overdue = fields.Boolean(compute="_compute_is_overdue")
+
+    @api.depends("deadline", "state")
+    def _compute_is_overdue(self):
+        today = fields.Date.context_today(self)
+        for dispute in self:
+            dispute.is_overdue = bool(
+                dispute.deadline
+                and dispute.deadline < today
+                and dispute.state in OPEN_STATES
+            )
+
+    def _compute_access_url(self):
+        result = super()._compute_access_url()
+        for dispute in self:
+            dispute.access_url = f"/my/disputes/{dispute.id}"
+        return result
+
+    @api.depends("number", "name")
+    def _compute_display_name(self):
+        for dispute in self:
+            dispute.display_name = (
+                f"{dispute.number} {dispute.name}"
+                if dispute.number and dispute.number != "/"
+                else dispute.name
+            )
+
+    @api.onchange("exchange_id")
+    def _onchange_exchange_id(self):
+        if self.exchange_id and not self.member_id:
+            self.member_id = self.exchange_id.provider_id
+
+    @api.constrains("exchange_id", "member_id")
+    def _check_subject(self):
+        for dispute in self:
+            if not dispute.exchange_id and not dispute.member_id:
+                raise ValidationError(
+                    _("A dispute is about a service or about a member: name one.")
+                )
+
+    @api.constrains("corrected_minutes")
+    def _check_corrected_minutes(self):
+        for dispute in self:
+            if dispute.corrected_minutes < 0:
+                raise ValidationError(
+                    _("The corrected time cannot be negative: write 0 for none.")
+                )
+
+    # ------------------------------------------------------------------ CRUD
+    @api.model_create_multi
+    def create(self, vals_list):
+        today = fields.Date.context_today(self)
+        exchanges = self.env["timebank.exchange"].browse(
+            [vals["exchange_id"] for vals in vals_list if vals.get("exchange_id")]
+        )
+        for vals in vals_list:
+            if vals.get("exchange_id") and not vals.get("member_id"):
+                exchange = exchanges.browse(vals["exchange_id"]).sudo()
+                vals["member_id"] = exchange.provider_id.id
+                vals.setdefault("company_id", exchange.company_id.id)
+            if not vals.get("deadline"):
+                days = DEADLINE_DAYS[vals.get("priority") or "1"]
+                vals["deadline"] = today + timedelta(days=days)
+            if vals.get("number", "/") == "/":
+                vals["number"] = (
+                    self.env["ir.sequence"].next_by_code("timebank.dispute") or "/"
+                )
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------------ workflow
+    def _check_dispute_state(self, allowed):
+        wrong = self.filtered(lambda d: d.state not in allowed)
+        if wrong:
+            labels = dict(STATES)
+            raise UserError(
+                _(
+                    "%(disputes)s is %(state)s: this step is not possible.",
+                    disputes=", ".join(wrong.mapped("display_name")),
+                    state=", ".join(sorted({labels[s] for s in wrong.mapped("state")})),
+                )
+            )
+
+    def _check_broker(self):
+        if not self.env.user.has_group("timebank_core.group_timebank_broker"):
+            raise AccessError(_("Only a broker handles a dispute."))
+
+    def _set_state(self, state):
+        self._check_broker()
+        vals = {"state": state}
+        if state in ("resolved", "rejected"):
+            vals["closed_date"] = fields.Datetime.now()
+        self.sudo().write(vals)
+        return True
+
+    def action_review(self):
+        self._check_dispute_state(("new",))
+        for dispute in self.filtered(lambda d: not d.user_id):
+            dispute.user_id = self.env.user
+        return self._set_state("review")
+
+    def action_mediate(self):
+        self._check_dispute_state(("new", "review"))
+        return self._set_state("mediation")
+
+    def action_escalate(self):
+        self._check_dispute_state(("new", "review", "mediation"))
+        return self._set_state("escalated")
+
+    def action_reject(self):
+        self._check_dispute_state(OPEN_STATES)
+        self._check_resolution_written()
+        return self._set_state("rejected")
+
+    def action_resolve(self):
+        """Close the dispute and apply what was decided.
+
+        A new time for the service reverses its posted entry and posts the
+        corrected one through the ledger; both are linked to the dispute. A
+        suspension sets the membership of the member concerned.
+        """
+        self._check_dispute_state(OPEN_STATES)
+        self._check_broker()
+        self._check_resolution_written()
+        for dispute in self:
+            if dispute.adjust_credits:
+                dispute._adjust_credits()
+            if dispute.suspend_member:
+                if not dispute.member_id:
+                    raise UserError(
+                        _(
+                            "Name the member to suspend on %(dispute)s.",
+                            dispute=dispute.display_name,
+                        )
+                    )
+                member = dispute.member_id.sudo()
+                member.state_reason = _(
+                    "Suspended by the resolution of %(dispute)s.",
+                    dispute=dispute.display_name,
+                )
+                member.action_suspend()
+        return self._set_state("resolved")
+
+    def _check_resolution_written(self):
+        if self.filtered(lambda d: not d.resolution):
+            raise UserError(_("Write the resolution first: it stays on the record."))
+
+    def _live_entry(self):
+        """The posted entry that credits the service now."""
+        self.ensure_one()
+        return (
+            self.env["timebank.entry"]
+            .sudo()
+            .search(
+                [
+                    ("exchange_id", "=", self.exchange_id.id),
+                    ("state", "=", "posted"),
+                    ("reversed_entry_id", "=", False),
+                ],
+                order="id desc",
+                limit=1,
+            )
+        )
+
+    def _adjust_credits(self):
+        self.ensure_one()
+        exchange = self.exchange_id
+        if not exchange:
+            raise UserError(
+                _(
+                    "%(dispute)s is not about a service: there are no credits to "
+                    "correct.",
+                    dispute=self.display_name,
+                )
+            )
+        entry = self._live_entry()
+        if exchange.state != "posted" or not entry:
+            raise UserError(
+                _(
+                    "%(service)s is not posted: correct its time before posting "
+                    "instead of through a dispute.",
+                    service=exchange.display_name,
+                )
+            )
+        current = entry.total_minutes
+        if current == self.corrected_minutes:
+            return
+        ledger = (
+            self.env["timebank.entry"].sudo().with_context(timebank_ledger=LEDGER_WRITE)
+        )
+        reversal = entry._reverse(
+            ref=_(
+                "Reversal of %(entry)s (dispute %(dispute)s)",
+                entry=entry.name,
+                dispute=self.number,
+            )
+        )
+        entries = entry | reversal
+        if self.corrected_minutes:
+            label = _(
+                "%(service)s, corrected by dispute %(dispute)s",
+                service=exchange.display_name,
+                dispute=self.number,
+            )
+            debit = entry.line_ids.filtered("debit")
+            credit = entry.line_ids.filtered("credit")
+            corrected = ledger.create(
+                {
+                    "journal_id": entry.journal_id.id,
+                    "ref": label,
+                    "exchange_id": exchange.id,
+                    "dispute_id": self.id,
+                    "line_ids": [
+                        fields.Command.create(
+                            {
+                                "account_id": debit.account_id.id,
+                                "name": label,
+                                "debit": self.corrected_minutes,
+                            }
+                        ),
+                        fields.Command.create(
+                            {
+                                "account_id": credit.account_id.id,
+                                "name": label,
+                                "credit": self.corrected_minutes,
+                            }
+                        ),
+                    ],
+                }
+            ).with_context(timebank_ledger=None)
+            corrected._post()
+            entries |= corrected
+        ledger.browse((entry | reversal).ids).write({"dispute_id": self.id})
+        self.message_post(
+            body=_(
+                "Credits corrected from %(old)s to %(new)s: %(entries)s.",
+                old=format_minutes(current),
+                new=format_minutes(self.corrected_minutes),
+                entries=", ".join(entries.mapped("name")),
+            )
+        )

@@ -1,0 +1,140 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+# what a policy change may set, and where: the bank's settings or a catalog item
+POLICY_FIELDS = {
+    "expiry_years": ("res.company", "timebank_expiry_years"),
+    "credit_limit": ("res.company", "timebank_credit_limit"),
+    "coefficient": ("timebank.service.item", "coefficient"),
+}
+
+
+class TimebankPolicyChange(models.Model):
+    _name = "timebank.policy.change"
+    _description = "Time Bank Policy Change"
+    _inherit = ["mail.thread"]
+    _check_company_auto = True
+    _order = "effective_date desc, id desc"
+
+    item_id = fields.Many2one(
+        "timebank.assembly.item",
+        string="Agenda Item",
+        required=True,
+        ondelete="cascade",
+        index=True,
+    )
+    assembly_id = fields.Many2one(related="item_id.assembly_id", store=True)
+    company_id = fields.Many2one(related="item_id.company_id", store=True)
+    kind = fields.Selection(
+        [
+            ("expiry_years", "Years Before Credits Expire"),
+            ("credit_limit", "Default Credit Limit (minutes)"),
+            ("coefficient", "Difficulty Coefficient of a Service"),
+        ],
+        string="Setting",
+        required=True,
+    )
+    service_item_id = fields.Many2one(
+        "timebank.service.item", string="Service", check_company=True
+    )
+    new_value = fields.Float(required=True, digits=(12, 2))
+    old_value = fields.Float(
+        readonly=True, digits=(12, 2), help="The value replaced, when applied."
+    )
+    effective_date = fields.Date(required=True, tracking=True)
+    state = fields.Selection(
+        [
+            ("draft", "To Vote"),
+            ("approved", "Approved"),
+            ("applied", "Applied"),
+            ("rejected", "Rejected"),
+        ],
+        required=True,
+        default="draft",
+        readonly=True,
+        copy=False,
+        tracking=True,
+    )
+    applied_date = fields.Date(readonly=True, copy=False)
+
+    @api.depends("kind", "service_item_id", "new_value")
+    def _compute_display_name(self):
+        labels = dict(self._fields["kind"]._description_selection(self.env))
+        for change in self:
+            label = labels.get(change.kind, "")
+            if change.service_item_id:
+                label = f"{label} ({change.service_item_id.name})"
+            change.display_name = f"{label}: {change.new_value:g}"
+
+    @api.constrains("kind", "service_item_id", "new_value")
+    def _check_value(self):
+        for change in self:
+            if change.kind == "coefficient":
+                if not change.service_item_id:
+                    raise ValidationError(
+                        _("Name the service whose coefficient changes.")
+                    )
+                if change.new_value <= 0:
+                    raise ValidationError(_("A coefficient is greater than zero."))
+            elif change.new_value < 0 or change.new_value != int(change.new_value):
+                raise ValidationError(
+                    _("Years and minutes are whole numbers, zero or more.")
+                )
+
+    def write(self, vals):
+        if self.filtered(lambda c: c.state != "draft") and set(vals) - {
+            "state",
+            "old_value",
+            "applied_date",
+        }:
+            raise UserError(
+                _(
+                    "A voted policy change cannot be edited: put a new change on "
+                    "the agenda of an assembly."
+                )
+            )
+        return super().write(vals)
+
+    # ------------------------------------------------------------------ applying
+    def _target(self):
+        self.ensure_one()
+        model, field = POLICY_FIELDS[self.kind]
+        record = self.service_item_id if model != "res.company" else self.company_id
+        return record.sudo(), field
+
+    @api.model
+    def _apply_due(self, today=None):
+        """Apply the approved changes whose date has come. Idempotent: an
+        applied change is never applied again."""
+        today = today or fields.Date.context_today(self)
+        due = self.sudo().search(
+            [("state", "=", "approved"), ("effective_date", "<=", today)],
+            order="effective_date, id",
+        )
+        for change in due:
+            record, field = change._target()
+            value = (
+                change.new_value
+                if change.kind == "coefficient"
+                else int(change.new_value)
+            )
+            old_value = record[field]
+            record.write({field: value})
+            change.write(
+                {"state": "applied", "old_value": old_value, "applied_date": today}
+            )
+            old_text, new_text = f"{old_value:g}", f"{value:g}"
+            change.message_post(
+                body=_(
+                    "Applied on %(date)s: %(old)s becomes %(new)s.",
+                    date=today,
+                    old=old_text,
+                    new=new_text,
+                )
+            )
+        return due
+
+    @api.model
+    def _cron_apply(self):
+        self._apply_due()
+        return True

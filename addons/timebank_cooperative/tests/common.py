@@ -1,0 +1,72 @@
+from datetime import date, datetime, timedelta
+
+from odoo.tests import new_test_user
+
+from odoo.addons.timebank_core.tests.common import TimebankCase
+
+
+class CooperativeCase(TimebankCase):
+    """Bank A requires checked and trained brokers; members and a service item."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        (cls.bank_a | cls.bank_b).timebank_broker_check_required = True
+        cls.amy = cls._member("Amy Lin", active=True)
+        cls.bob = cls._member("Bob Chen", active=True)
+        cls.item = cls._service_item("Shopping")
+
+    @classmethod
+    def _check(cls, partner, kind, passed, expiry=None, bank=None, name=None):
+        return cls.env["timebank.broker.check"].create(
+            {
+                "name": name or f"{kind} of {partner.name}",
+                "kind": kind,
+                "partner_id": partner.id,
+                "company_id": (bank or cls.bank_a).id,
+                "date": passed,
+                "expiry_date": expiry,
+            }
+        )
+
+    @classmethod
+    def _checked(cls, user, bank=None, today=None):
+        """A valid background check and training for ``user`` in ``bank``."""
+        today = today or date.today()
+        for kind in ("background", "training"):
+            cls._check(
+                user.partner_id,
+                kind,
+                today - timedelta(days=30),
+                today + timedelta(days=300),
+                bank,
+            )
+
+    @classmethod
+    def _confirmed(cls, provider, receiver, item=None, minutes=60, days_ago=2):
+        start = datetime.now().replace(microsecond=0) - timedelta(days=days_ago)
+        exchange = cls.env["timebank.exchange"].create(
+            {
+                "provider_id": provider.id,
+                "receiver_id": receiver.id,
+                "item_id": (item or cls.item).id,
+                "company_id": provider.company_id.id,
+                "date_start": start,
+                "date_end": start + timedelta(minutes=minutes),
+            }
+        )
+        exchange.action_submit()
+        exchange.action_confirm()
+        return exchange
+
+    @classmethod
+    def _portal_user(cls, member, login):
+        return new_test_user(
+            cls.env,
+            login=login,
+            name=member.partner_id.name,
+            groups="base.group_portal,timebank_core.group_timebank_member",
+            partner_id=member.partner_id.id,
+            company_id=member.company_id.id,
+            company_ids=[member.company_id.id],
+        )

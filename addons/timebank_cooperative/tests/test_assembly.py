@@ -1,0 +1,215 @@
+from datetime import datetime, timedelta
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import freeze_time, tagged
+
+from .common import CooperativeCase
+
+
+@tagged("post_install", "-at_install")
+class TestAssembly(CooperativeCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # five active members in bank A: Amy, Bob and these three
+        cls.carol = cls._member("Carol Wu", active=True)
+        cls.dan = cls._member("Dan Ho", active=True)
+        cls.eve = cls._member("Eve Kao", active=True)
+        cls.bank_a.write(
+            {"timebank_assembly_quorum": 50, "timebank_assembly_max_proxies": 1}
+        )
+
+    def _assembly(self, **vals):
+        return (
+            self.env["timebank.assembly"]
+            .with_user(self.broker)
+            .with_company(self.bank_a)
+            .create(
+                dict(
+                    {
+                        "name": "Annual general assembly",
+                        "date": datetime.now() + timedelta(days=20),
+                        "item_ids": [
+                            (
+                                0,
+                                0,
+                                {"name": "Accounts of the year", "kind": "accounts"},
+                            ),
+                            (0, 0, {"name": "Report", "kind": "information"}),
+                        ],
+                    },
+                    **vals,
+                )
+            )
+        )
+
+    def _in_session(self):
+        assembly = self._assembly()
+        assembly.action_convene()
+        assembly.action_open()
+        return assembly
+
+    def _attend(self, assembly, member, proxy=None):
+        return self.env["timebank.assembly.attendance"].create(
+            {
+                "assembly_id": assembly.id,
+                "member_id": member.id,
+                "mode": "proxy" if proxy else "person",
+                "proxy_id": proxy.id if proxy else False,
+            }
+        )
+
+    def _vote(self, item, member, choice):
+        return self.env["timebank.assembly.vote"].create(
+            {"item_id": item.id, "member_id": member.id, "choice": choice}
+        )
+
+    def test_convocation_sent_to_active_members(self):
+        withdrawn = self._member("Frank Su", active=True)
+        withdrawn.action_withdraw()
+        assembly = self._assembly()
+        assembly.action_convene()
+        self.assertEqual(assembly.state, "convened")
+        self.assertTrue(assembly.convocation_date)
+        message = assembly.message_ids.filtered(lambda m: m.message_type == "comment")
+        self.assertEqual(len(message), 1)
+        self.assertIn("Accounts of the year", message.body)
+        self.assertEqual(
+            set(message.partner_ids.ids),
+            set(
+                (self.amy | self.bob | self.carol | self.dan | self.eve).partner_id.ids
+            ),
+        )
+
+    def test_convocation_too_late_refused(self):
+        assembly = self._assembly(date=datetime.now() + timedelta(days=3))
+        with self.assertRaisesRegex(UserError, "at least 14 days before"):
+            assembly.action_convene()
+
+    def test_quorum_reached(self):
+        assembly = self._in_session()
+        self.assertEqual(assembly.eligible_count, 5)
+        self.assertEqual(assembly.quorum_count, 3)
+        self._attend(assembly, self.amy)
+        self._attend(assembly, self.bob)
+        self.assertFalse(assembly.quorum_reached)
+        self._attend(assembly, self.carol, proxy=self.amy)
+        self.assertTrue(assembly.quorum_reached)
+        self.assertEqual(assembly.present_count, 2)
+        self.assertEqual(assembly.represented_count, 1)
+
+    def test_quorum_not_reached_no_vote(self):
+        assembly = self._in_session()
+        self._attend(assembly, self.amy)
+        self._attend(assembly, self.bob)
+        accounts = assembly.item_ids.filtered(lambda i: i.kind == "accounts")
+        self._vote(accounts, self.amy, "for")
+        self.assertFalse(assembly.quorum_reached)
+        with self.assertRaisesRegex(
+            UserError, "quorum is not reached: 2 members present or represented, 3"
+        ):
+            accounts.action_close_vote()
+        self.assertEqual(accounts.result, "pending")
+
+    def test_proxy_over_the_maximum_refused(self):
+        assembly = self._in_session()
+        self._attend(assembly, self.amy)
+        self._attend(assembly, self.bob, proxy=self.amy)
+        with self.assertRaisesRegex(
+            ValidationError, "may hold at most 1 proxies at this assembly"
+        ):
+            with self.env.cr.savepoint():
+                self._attend(assembly, self.carol, proxy=self.amy)
+        assembly.max_proxies = 2
+        self._attend(assembly, self.carol, proxy=self.amy)
+        self.assertEqual(assembly.represented_count, 2)
+
+    def test_proxy_holder_must_be_present(self):
+        assembly = self._in_session()
+        with self.assertRaisesRegex(ValidationError, "must be present in person"):
+            self._attend(assembly, self.bob, proxy=self.amy)
+
+    def test_vote_results(self):
+        assembly = self._in_session()
+        for member in (self.amy, self.bob, self.carol):
+            self._attend(assembly, member)
+        self._attend(assembly, self.dan, proxy=self.amy)
+        accounts = assembly.item_ids.filtered(lambda i: i.kind == "accounts")
+        self._vote(accounts, self.amy, "for")
+        self._vote(accounts, self.dan, "for")
+        self._vote(accounts, self.bob, "against")
+        self._vote(accounts, self.carol, "abstain")
+        self.assertEqual(
+            (accounts.votes_for, accounts.votes_against, accounts.votes_abstain),
+            (2, 1, 1),
+        )
+        accounts.action_close_vote()
+        self.assertEqual(accounts.result, "adopted")
+        with self.assertRaisesRegex(ValidationError, "is closed"):
+            self._vote(accounts, self.eve, "for")
+
+    def test_tie_is_rejected(self):
+        assembly = self._in_session()
+        for member in (self.amy, self.bob, self.carol):
+            self._attend(assembly, member)
+        other = assembly.item_ids.filtered(lambda i: i.kind == "accounts")
+        self._vote(other, self.amy, "for")
+        self._vote(other, self.bob, "against")
+        other.action_close_vote()
+        self.assertEqual(other.result, "rejected")
+
+    def test_one_member_one_vote(self):
+        assembly = self._in_session()
+        self._attend(assembly, self.amy)
+        accounts = assembly.item_ids.filtered(lambda i: i.kind == "accounts")
+        self._vote(accounts, self.amy, "for")
+        with self.assertRaisesRegex(Exception, "member_unique|already voted"):
+            with self.env.cr.savepoint(), self.env.cr.savepoint():
+                self._vote(accounts, self.amy, "against")
+                self.env.flush_all()
+        with self.assertRaisesRegex(ValidationError, "neither present nor represented"):
+            self._vote(accounts, self.bob, "for")
+
+    def test_attendance_only_in_session(self):
+        assembly = self._assembly()
+        with self.assertRaisesRegex(UserError, "is not in session"):
+            self._attend(assembly, self.amy)
+
+    def test_close_needs_votes_closed_and_minutes_pdf(self):
+        assembly = self._in_session()
+        for member in (self.amy, self.bob, self.carol):
+            self._attend(assembly, member)
+        with self.assertRaisesRegex(UserError, "Close the votes first"):
+            assembly.action_close()
+        accounts = assembly.item_ids.filtered(lambda i: i.kind == "accounts")
+        self._vote(accounts, self.amy, "for")
+        accounts.action_close_vote()
+        assembly.action_close()
+        self.assertEqual(assembly.state, "closed")
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "timebank_cooperative.report_assembly_minutes", assembly.ids
+            )[0]
+            .decode()
+        )
+        self.assertIn("Accounts of the year", html)
+        self.assertIn("Amy Lin", html)
+        pdf, kind = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf(
+                "timebank_cooperative.report_assembly_minutes", assembly.ids
+            )
+        )
+        self.assertEqual(kind, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
+
+    def test_ledger_summary_of_the_year(self):
+        with freeze_time("2025-06-01"):
+            self._pay(self._system("issuance"), self.amy, 120, ref="Welcome credits")
+        self._pay(self._system("issuance"), self.bob, 30)
+        assembly = self._assembly(year=2025)
+        rows = assembly._ledger_summary_rows()
+        self.assertEqual([(count, minutes) for _j, count, minutes in rows], [(1, 120)])
+        self.assertIn("2:00", assembly.ledger_summary)
