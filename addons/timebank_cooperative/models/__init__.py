@@ -9,3 +9,4 @@ from . import timebank_broker_check
 from . import timebank_dispute
 from . import timebank_entry
 from . import timebank_exchange
+from . import timebank_member

@@ -146,7 +146,7 @@ class TimebankBrokerCheck(models.Model):
 
     # ------------------------------------------------------------------ business
     @api.model
-    def _sync_members_of(self, partners, companies):
+    def _sync_members_of(self, partners, companies, clear_missing=True):
         """Copy the latest background check of each person onto their memberships.
 
         ``timebank.member`` keeps the dates of the background check in stored
@@ -180,6 +180,8 @@ class TimebankBrokerCheck(models.Model):
             latest.setdefault((check.partner_id.id, check.company_id.id), check)
         for member in members:
             check = latest.get((member.partner_id.id, member.company_id.id))
+            if not check and not clear_missing:
+                continue
             vals = {
                 "background_check_date": check.date if check else False,
                 "background_check_expiry": check.expiry_date if check else False,
@@ -191,18 +193,20 @@ class TimebankBrokerCheck(models.Model):
                 member.write(vals)
 
     @api.model
-    def _missing_records(self, partner, company, kinds, person_label):
+    def _missing_records(self, partner, company, kinds, person_label, checks=None):
         """Why ``partner`` may not act in ``company``: one sentence per kind
-        without a valid record, naming the record that is missing or expired."""
+        without a valid record, naming the record that is missing or expired.
+
+        ``checks``: the records of a batch already read (one query for all).
+        """
         today = fields.Date.context_today(self)
         labels = dict(KINDS)
-        checks = self.sudo().search(
-            [
-                ("partner_id", "=", partner.id),
-                ("company_id", "=", company.id),
-                ("kind", "in", kinds),
-            ],
-            order="expiry_date desc, id desc",
+        if checks is None:
+            checks = self._records_of(partner, company)
+        checks = checks.filtered(
+            lambda c: (
+                c.partner_id == partner and c.company_id == company and c.kind in kinds
+            )
         )
         problems = []
         for kind in kinds:
@@ -244,6 +248,13 @@ class TimebankBrokerCheck(models.Model):
                     )
                 )
         return problems
+
+    @api.model
+    def _records_of(self, partners, companies):
+        return self.sudo().search(
+            [("partner_id", "in", partners.ids), ("company_id", "in", companies.ids)],
+            order="expiry_date desc, id desc",
+        )
 
     @api.model
     def _cron_remind_expiry(self):

@@ -25,31 +25,36 @@ class TimebankExchange(models.Model):
         """
         if self.env.uid == SUPERUSER_ID:
             return
-        Check = self.env["timebank.broker.check"]
         user = self.env.user
+        companies = self.company_id.filtered("timebank_broker_check_required")
+        providers_checked = self.sudo().filtered(
+            lambda e: e.company_id in companies and e.item_id.requires_background_check
+        )
+        Check = self.env["timebank.broker.check"]
+        # one query for the batch: the broker's records and the providers'
+        checks = Check._records_of(
+            user.partner_id | providers_checked.provider_id.partner_id, companies
+        )
         problems = []
-        for company in self.company_id.filtered("timebank_broker_check_required"):
+        for company in companies:
             problems += Check._missing_records(
                 user.partner_id,
                 company,
                 ["background", "training"],
                 _("the broker %(name)s", name=user.name),
+                checks=checks,
             )
-        for exchange in self.filtered(
-            lambda e: (
-                e.company_id.timebank_broker_check_required
-                and e.item_id.requires_background_check
-            )
-        ):
+        for exchange in providers_checked:
             problems += Check._missing_records(
-                exchange.sudo().provider_id.partner_id,
+                exchange.provider_id.partner_id,
                 exchange.company_id,
                 ["background"],
                 _(
                     "%(member)s, who provides %(item)s",
-                    member=exchange.sudo().provider_id.display_name,
+                    member=exchange.provider_id.display_name,
                     item=exchange.item_id.name,
                 ),
+                checks=checks,
             )
         if problems:
             raise UserError(

@@ -140,3 +140,12 @@ class TestBrokerCheck(CooperativeCase):
         )
         self.env["timebank.broker.check"]._cron_remind_expiry()
         self.assertFalse(old.activity_ids)
+
+    def test_membership_created_after_the_check_shows_it(self):
+        person = self._person("Grace Pan", timebank_privacy_consent=True)
+        check = self._check(person, "background", date.today(), name="Police record")
+        member = self.env["timebank.member"].create(
+            {"partner_id": person.id, "company_id": self.bank_a.id}
+        )
+        self.assertEqual(member.background_check_date, check.date)
+        self.assertTrue(member.has_valid_background_check)
