@@ -4,3 +4,4 @@ from . import test_dispute
 from . import test_dispute_security
 from . import test_policy_change
 from . import test_portal
+from . import test_views
