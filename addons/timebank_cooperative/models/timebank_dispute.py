@@ -204,6 +204,13 @@ class TimebankDispute(models.Model):
         self._check_dispute_state(("new",))
         for dispute in self.filtered(lambda d: not d.user_id):
             dispute.user_id = self.env.user
+        for dispute in self:
+            dispute.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=dispute.deadline,
+                summary=_("Settle the dispute"),
+                user_id=dispute.user_id.id,
+            )
         return self._set_state("review")
 
     def action_mediate(self):

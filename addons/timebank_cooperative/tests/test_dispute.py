@@ -50,6 +50,8 @@ class TestDispute(CooperativeCase):
         dispute = self._dispute()
         dispute.action_review()
         self.assertEqual(dispute.user_id, self.broker)
+        self.assertEqual(dispute.activity_ids.user_id, self.broker)
+        self.assertEqual(dispute.activity_ids.date_deadline, dispute.deadline)
         dispute.action_mediate()
         self.assertEqual(dispute.state, "mediation")
         with self.assertRaisesRegex(UserError, "Write the resolution first"):
