@@ -1,5 +1,7 @@
 from datetime import date
 
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -84,7 +86,33 @@ class TimebankAssembly(models.Model):
         string="Quorum (members)", compute="_compute_attendance"
     )
     quorum_reached = fields.Boolean(compute="_compute_attendance")
-    ledger_summary = fields.Html(compute="_compute_ledger_summary", sanitize=False)
+    ledger_summary = fields.Html(
+        compute="_compute_ledger_summary",
+        sanitize=False,
+        help="The ledger of the accounts year, as it stands; frozen into the "
+        "approved accounts when the assembly adopts them.",
+    )
+    accounts_summary = fields.Html(
+        string="Approved Accounts",
+        readonly=True,
+        copy=False,
+        sanitize=False,
+        help="The ledger summary as the assembly approved it.",
+    )
+    accounts_approved_date = fields.Datetime(readonly=True, copy=False)
+    accounts_chain_hash = fields.Char(
+        string="Ledger Seal",
+        readonly=True,
+        copy=False,
+        help="Hash of the bank's last posted entry when the accounts were approved: "
+        "any later change to an entry up to it breaks the chain.",
+    )
+    accounts_entry_count = fields.Integer(
+        string="Entries Sealed",
+        readonly=True,
+        copy=False,
+        help="Number of entries of the bank's chain when the accounts were approved.",
+    )
     minutes_note = fields.Html(string="Minutes", help="Discussion and remarks.")
 
     @api.depends(
@@ -120,17 +148,19 @@ class TimebankAssembly(models.Model):
             if not rows:
                 assembly.ledger_summary = False
                 continue
-            body = "".join(
-                f"<tr><td>{journal}</td><td class='text-end'>{count}</td>"
-                f"<td class='text-end'>{format_minutes(minutes)}</td></tr>"
+            body = Markup("").join(
+                Markup(
+                    "<tr><td>%s</td><td class='text-end'>%s</td>"
+                    "<td class='text-end'>%s</td></tr>"
+                )
+                % (journal, count, format_minutes(minutes))
                 for journal, count, minutes in rows
             )
-            assembly.ledger_summary = (
+            assembly.ledger_summary = Markup(
                 "<table class='table table-sm'><thead><tr>"
-                f"<th>{_('Journal')}</th><th class='text-end'>{_('Entries')}</th>"
-                f"<th class='text-end'>{_('Hours')}</th></tr></thead>"
-                f"<tbody>{body}</tbody></table>"
-            )
+                "<th>%s</th><th class='text-end'>%s</th><th class='text-end'>%s</th>"
+                "</tr></thead><tbody>%s</tbody></table>"
+            ) % (_("Journal"), _("Entries"), _("Hours"), body)
 
     def _ledger_summary_rows(self):
         """[(journal, entries, minutes)] posted in the accounts year."""
@@ -154,6 +184,36 @@ class TimebankAssembly(models.Model):
         journals = self.env["timebank.journal"].sudo().browse([r[0] for r in rows])
         names = {journal.id: journal.name for journal in journals}
         return [(names[row[0]], row[1], row[2] or 0) for row in rows]
+
+    def _approve_accounts(self):
+        """Freeze the ledger summary the assembly adopted, sealed with the head of
+        the bank's hash chain, so the approved figures never move afterwards."""
+        chains = (
+            self.env["timebank.chain"]
+            .sudo()
+            .search([("company_id", "in", self.company_id.ids)])
+        )
+        heads = {chain.company_id: chain for chain in chains}
+        now = fields.Datetime.now()
+        for assembly in self:
+            chain = heads.get(assembly.company_id)
+            assembly.write(
+                {
+                    "accounts_summary": assembly.ledger_summary
+                    or Markup("<p>%s</p>") % _("No entry posted in the year."),
+                    "accounts_approved_date": now,
+                    "accounts_chain_hash": chain.last_hash if chain else False,
+                    "accounts_entry_count": chain.entry_count if chain else 0,
+                }
+            )
+            assembly.message_post(
+                body=_(
+                    "Accounts of %(year)s approved; ledger sealed at entry "
+                    "%(count)s of the chain.",
+                    year=assembly.year,
+                    count=assembly.accounts_entry_count,
+                )
+            )
 
     # ------------------------------------------------------------------ workflow
     def _check_assembly_state(self, allowed, message):

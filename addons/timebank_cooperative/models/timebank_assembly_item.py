@@ -83,5 +83,7 @@ class TimebankAssemblyItem(models.Model):
             item.policy_change_ids.sudo().write(
                 {"state": "approved" if adopted else "rejected"}
             )
+            if adopted and item.kind == "accounts":
+                item.assembly_id._approve_accounts()
         self.env["timebank.policy.change"].sudo()._apply_due()
         return True

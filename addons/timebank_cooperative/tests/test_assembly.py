@@ -213,3 +213,45 @@ class TestAssembly(CooperativeCase):
         rows = assembly._ledger_summary_rows()
         self.assertEqual([(count, minutes) for _j, count, minutes in rows], [(1, 120)])
         self.assertIn("2:00", assembly.ledger_summary)
+
+    def test_adopted_accounts_are_frozen_and_sealed(self):
+        with freeze_time("2025-06-01"):
+            self._pay(self._system("issuance"), self.amy, 120, ref="Welcome credits")
+        assembly = self._assembly(year=2025)
+        assembly.action_convene()
+        assembly.action_open()
+        accounts = assembly.item_ids.filtered(lambda i: i.kind == "accounts")
+        for member in (self.amy, self.bob, self.carol):
+            self._attend(assembly, member)
+            self._vote(accounts, member, "for")
+        chain = self.env["timebank.chain"].search([("company_id", "=", self.bank_a.id)])
+        accounts.with_user(self.broker).action_close_vote()
+        self.assertEqual(accounts.result, "adopted")
+        self.assertTrue(assembly.accounts_approved_date)
+        self.assertEqual(assembly.accounts_chain_hash, chain.last_hash)
+        self.assertEqual(assembly.accounts_entry_count, chain.entry_count)
+        self.assertIn("2:00", assembly.accounts_summary)
+        # an entry posted afterwards in the same year moves the live summary only
+        with freeze_time("2025-07-01"):
+            self._pay(self._system("issuance"), self.bob, 30)
+        assembly.invalidate_recordset(["ledger_summary"])
+        self.assertIn("2:30", assembly.ledger_summary)
+        self.assertNotIn("2:30", assembly.accounts_summary)
+        self.assertIn("2:00", assembly.accounts_summary)
+
+    def test_rejected_accounts_are_not_frozen(self):
+        assembly = self._in_session()
+        accounts = assembly.item_ids.filtered(lambda i: i.kind == "accounts")
+        for member in (self.amy, self.bob, self.carol):
+            self._attend(assembly, member)
+            self._vote(accounts, member, "against")
+        accounts.with_user(self.broker).action_close_vote()
+        self.assertEqual(accounts.result, "rejected")
+        self.assertFalse(assembly.accounts_approved_date)
+        self.assertFalse(assembly.accounts_summary)
+
+    def test_ledger_summary_escapes_journal_names(self):
+        self._journal("exchange").sudo().name = "<b>Exchange</b>"
+        self._pay(self._system("issuance"), self.amy, 60)
+        assembly = self._assembly(year=datetime.now().year)
+        self.assertIn("&lt;b&gt;Exchange&lt;/b&gt;", assembly.ledger_summary)
