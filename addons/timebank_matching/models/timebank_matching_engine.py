@@ -1,0 +1,455 @@
+from datetime import timedelta
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+SLOTS_PER_DAY = 48  # half hours
+WEEK_SLOTS = 7 * SLOTS_PER_DAY
+FACTORS = ("skill", "availability", "distance", "reliability", "fairness", "generation")
+# disputes that count against a member: all but those found groundless
+DISPUTE_STATES = ("new", "review", "mediation", "resolved", "escalated")
+
+
+def week_bits(windows, tz_name):
+    """The half hours of the week that ``windows`` cover, as a bit string.
+
+    :param windows: [(start, end)] naive UTC datetimes
+    :param tz_name: time zone of the weekly availabilities
+    :return: a string of ``WEEK_SLOTS`` '0'/'1', Monday 00:00 first
+    """
+    bits = ["0"] * WEEK_SLOTS
+    tz = pytz.timezone(tz_name or "UTC")
+    for start, end in windows:
+        local = pytz.utc.localize(start).astimezone(tz).replace(tzinfo=None)
+        local_end = pytz.utc.localize(end).astimezone(tz).replace(tzinfo=None)
+        # a window of a week or more covers every half hour
+        if local_end - local >= timedelta(days=7):
+            return "1" * WEEK_SLOTS
+        slot = local.replace(minute=local.minute - local.minute % 30, second=0)
+        slot = slot.replace(microsecond=0)
+        while slot < local_end:
+            index = slot.weekday() * SLOTS_PER_DAY + slot.hour * 2 + slot.minute // 30
+            bits[index] = "1"
+            slot += timedelta(minutes=30)
+    return "".join(bits)
+
+
+def skill_bits(skill_ids, length):
+    bits = ["0"] * length
+    for skill_id in skill_ids:
+        bits[skill_id] = "1"
+    return "".join(bits)
+
+
+class TimebankMatchingEngine(models.AbstractModel):
+    _name = "timebank.matching.engine"
+    _description = "Time Bank Matching Engine"
+
+    @api.model
+    def _dispute_counts(self, company):
+        """{member id: disputes about the member} in ``company``.
+
+        Empty when the cooperative addon (disputes) is not installed.
+        """
+        if "timebank.dispute" not in self.env:
+            return {}
+        groups = (
+            self.env["timebank.dispute"]
+            .sudo()
+            ._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("member_id", "!=", False),
+                    ("state", "in", DISPUTE_STATES),
+                ],
+                ["member_id"],
+                ["__count"],
+            )
+        )
+        return {member.id: count for member, count in groups}
+
+    @api.model
+    def _features_sql(self, company, skill_length):
+        """Candidate features of every active member of ``company``: one CTE.
+
+        Columns: id, partner_id, lat, lon, has_place, has_check, generation,
+        skills (bits), avail (bits of the week), offer_items, radius, completion,
+        confirmation, disputes, reliability, recent, fairness.
+        """
+        today = fields.Date.context_today(self)
+        bounds = company._timebank_generation_birthdates(today)
+        since = fields.Datetime.now() - timedelta(days=company.timebank_fairness_days)
+        disputes = self._dispute_counts(company)
+        return SQL(
+            """
+            members AS MATERIALIZED (
+                SELECT m.id, m.partner_id,
+                       COALESCE(p.partner_latitude, 0) AS lat,
+                       COALESCE(p.partner_longitude, 0) AS lon,
+                       (COALESCE(p.partner_latitude, 0) != 0
+                        OR COALESCE(p.partner_longitude, 0) != 0) AS has_place,
+                       COALESCE(m.background_check_date <= %(today)s
+                        AND (m.background_check_expiry IS NULL
+                             OR m.background_check_expiry >= %(today)s), FALSE)
+                           AS has_check,
+                       CASE WHEN p.birthdate_date IS NULL THEN NULL
+                            WHEN p.birthdate_date > %(adult_from)s THEN 'youth'
+                            WHEN p.birthdate_date > %(elder_from)s THEN 'adult'
+                            ELSE 'elder' END AS generation
+                  FROM timebank_member m
+                  JOIN res_partner p ON p.id = m.partner_id
+                 WHERE m.company_id = %(company)s AND m.state = 'active'
+            ),
+            offers AS (
+                SELECT o.id, o.member_id, o.item_id, o.travel_radius_km
+                  FROM timebank_offer o
+                  JOIN members m ON m.id = o.member_id
+                 WHERE o.state = 'published'
+            ),
+            member_skills AS (
+                SELECT m.id AS member_id, r.skill_id
+                  FROM members m
+                  JOIN res_partner_timebank_skill_rel r ON r.partner_id = m.partner_id
+                 UNION
+                SELECT o.member_id, r.skill_id
+                  FROM offers o
+                  JOIN timebank_offer_skill_rel r ON r.offer_id = o.id
+            ),
+            skills AS (
+                SELECT member_id,
+                       bit_or(set_bit(%(no_skill)s::varbit, skill_id, 1)) AS bits
+                  FROM member_skills
+                 WHERE skill_id < %(skill_length)s
+                 GROUP BY member_id
+            ),
+            slots AS (
+                SELECT m.id AS member_id, a.weekday::int AS weekday,
+                       a.hour_from, a.hour_to
+                  FROM members m
+                  JOIN timebank_availability a ON a.partner_id = m.partner_id
+                 UNION ALL
+                SELECT o.member_id, s.weekday::int, s.hour_from, s.hour_to
+                  FROM offers o
+                  JOIN timebank_offer_slot s ON s.offer_id = o.id
+            ),
+            half_hours AS (
+                SELECT member_id,
+                       weekday * 48 + floor(hour_from * 2)::int AS first,
+                       weekday * 48 + ceil(hour_to * 2)::int AS stop
+                  FROM slots
+            ),
+            avail AS (
+                SELECT member_id,
+                       bit_or((repeat('0', first) || repeat('1', stop - first)
+                               || repeat('0', %(week)s - stop))::varbit) AS bits
+                  FROM half_hours
+                 WHERE stop > first
+                 GROUP BY member_id
+            ),
+            offered AS (
+                SELECT member_id,
+                       array_agg(item_id) FILTER (WHERE item_id IS NOT NULL) AS items,
+                       CASE WHEN bool_or(COALESCE(travel_radius_km, 0) = 0) THEN 0
+                            ELSE max(travel_radius_km) END AS radius
+                  FROM offers
+                 GROUP BY member_id
+            ),
+            tasks AS (
+                SELECT provider_id AS member_id,
+                       count(*) FILTER (WHERE state = 'done') AS done,
+                       count(*) FILTER (WHERE missed) AS missed,
+                       count(*) FILTER (WHERE state IN ('claimed', 'assigned', 'done')
+                                        AND date_assigned >= %(since)s) AS recent
+                  FROM timebank_request
+                 WHERE company_id = %(company)s AND provider_id IS NOT NULL
+                 GROUP BY provider_id
+            ),
+            services AS (
+                SELECT provider_id AS member_id,
+                       count(*) FILTER (WHERE state IN ('confirmed', 'verified',
+                                                        'posted')) AS confirmed,
+                       count(*) FILTER (WHERE state IN ('submitted', 'confirmed',
+                                                        'verified', 'posted',
+                                                        'rejected')) AS submitted,
+                       count(*) FILTER (WHERE state != 'cancelled'
+                                        AND date_start >= %(since)s) AS recent
+                  FROM timebank_exchange
+                 WHERE company_id = %(company)s
+                 GROUP BY provider_id
+            ),
+            disputes AS (
+                SELECT * FROM unnest(%(dispute_members)s::int[],
+                                     %(dispute_counts)s::int[]) AS d(member_id, n)
+            ),
+            history AS (
+                SELECT m.id,
+                       (COALESCE(t.done, 0) + 1.0)
+                       / (COALESCE(t.done, 0) + COALESCE(t.missed, 0) + 2)
+                           AS completion,
+                       (COALESCE(s.confirmed, 0) + 1.0)
+                       / (COALESCE(s.submitted, 0) + 2) AS confirmation,
+                       COALESCE(d.n, 0) AS disputes,
+                       COALESCE(t.recent, 0) + COALESCE(s.recent, 0) AS recent
+                  FROM members m
+                  LEFT JOIN tasks t ON t.member_id = m.id
+                  LEFT JOIN services s ON s.member_id = m.id
+                  LEFT JOIN disputes d ON d.member_id = m.id
+            ),
+            features AS MATERIALIZED (
+                SELECT m.*,
+                       COALESCE(sk.bits, %(no_skill)s::varbit) AS skills,
+                       COALESCE(av.bits, %(no_time)s::varbit) AS avail,
+                       COALESCE(o.items, '{}'::int[]) AS offer_items,
+                       COALESCE(o.radius, 0) AS radius,
+                       h.completion, h.confirmation, h.disputes,
+                       (h.completion + h.confirmation) / 2 / (1 + h.disputes)
+                           AS reliability,
+                       h.recent,
+                       1.0 / (1 + h.recent) AS fairness
+                  FROM members m
+                  JOIN history h ON h.id = m.id
+                  LEFT JOIN skills sk ON sk.member_id = m.id
+                  LEFT JOIN avail av ON av.member_id = m.id
+                  LEFT JOIN offered o ON o.member_id = m.id
+            )
+            """,
+            today=today,
+            adult_from=bounds["youth"][0],
+            elder_from=bounds["adult"][0],
+            company=company.id,
+            since=since,
+            no_skill="0" * skill_length,
+            no_time="0" * WEEK_SLOTS,
+            skill_length=skill_length,
+            week=WEEK_SLOTS,
+            dispute_members=list(disputes),
+            dispute_counts=list(disputes.values()),
+        )
+
+    @api.model
+    def _skill_length(self):
+        self.env.cr.execute(SQL("SELECT COALESCE(max(id), 0) + 1 FROM timebank_skill"))
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _rank(self, requests, limit):
+        """The ``limit`` best candidates of each request, best first.
+
+        One query per bank, however many requests: the members' features are
+        computed once and every request is scored against them in SQL.
+
+        :return: {request: [row dict with member_id, score and the factors]}
+        """
+        result = {request: [] for request in requests}
+        if not requests:
+            return result
+        for tables in ("timebank.member", "res.partner", "timebank.availability"):
+            self.env[tables].flush_model()
+        for tables in ("timebank.offer", "timebank.offer.slot", "timebank.request"):
+            self.env[tables].flush_model()
+        self.env["timebank.exchange"].flush_model()
+        self.env["timebank.skill"].flush_model()
+        skill_length = self._skill_length()
+        for company in requests.company_id:
+            batch = requests.filtered(lambda r, c=company: r.company_id == c)
+            rows = self._rank_company(company, batch, limit, skill_length)
+            for row in rows:
+                result[requests.browse(row["request_id"])].append(row)
+        return result
+
+    @api.model
+    def _request_params(self, requests, skill_length):
+        """Arrays of the requests' parameters, one element per request."""
+        requests = requests.sudo()
+        params = {
+            "ids": [],
+            "members": [],
+            "partners": [],
+            "items": [],
+            "checks": [],
+            "skills": [],
+            "skill_counts": [],
+            "avail": [],
+            "slot_counts": [],
+            "lats": [],
+            "lons": [],
+            "generations": [],
+        }
+        for request in requests:
+            skills = skill_bits(request.skill_ids.ids, skill_length)
+            avail = week_bits(
+                [(w.date_from, w.date_to) for w in request.window_ids], request.tz
+            )
+            params["ids"].append(request.id)
+            params["members"].append(request.member_id.id)
+            params["partners"].append(request.member_id.partner_id.id)
+            params["items"].append(request.item_id.id or 0)
+            params["checks"].append(request.item_id.requires_background_check)
+            params["skills"].append(skills)
+            params["skill_counts"].append(skills.count("1"))
+            params["avail"].append(avail)
+            params["slot_counts"].append(avail.count("1"))
+            params["lats"].append(request.latitude or 0.0)
+            params["lons"].append(request.longitude or 0.0)
+            params["generations"].append(request.member_id.generation or None)
+        return params
+
+    @api.model
+    def _rank_company(self, company, requests, limit, skill_length):
+        weights = company._timebank_weights()
+        total = sum(weights.values()) or 1
+        params = self._request_params(requests, skill_length)
+        query = SQL(
+            """
+            WITH %(features)s,
+            reqs AS (
+                SELECT * FROM unnest(
+                    %(ids)s::int[], %(members)s::int[], %(partners)s::int[],
+                    %(items)s::int[], %(checks)s::bool[], %(skills)s::varbit[],
+                    %(skill_counts)s::int[], %(avail)s::varbit[],
+                    %(slot_counts)s::int[], %(lats)s::float8[], %(lons)s::float8[],
+                    %(generations)s::varchar[]
+                ) AS r(id, member_id, partner_id, item_id, needs_check, skills,
+                       skill_count, avail, slot_count, lat, lon, generation)
+            )
+            SELECT r.id AS request_id, c.*
+              FROM reqs r
+             CROSS JOIN LATERAL (
+                SELECT f.*, (
+                        %(w_skill)s * f.skill
+                        + %(w_availability)s * f.availability
+                        + %(w_distance)s * f.distance
+                        + %(w_reliability)s * f.reliability
+                        + %(w_fairness)s * f.fairness
+                        + %(w_generation)s * f.generation
+                       ) * 100.0 / %(total)s AS score
+                  FROM (
+                    SELECT f.id AS member_id,
+                           CASE WHEN r.item_id = ANY(f.offer_items) THEN 1.0
+                                WHEN r.skill_count = 0 THEN 1.0
+                                ELSE bit_count(f.skills & r.skills)::float8
+                                     / r.skill_count END AS skill,
+                           bit_count(f.skills & r.skills) AS skills_matched,
+                           r.skill_count AS skills_needed,
+                           r.item_id = ANY(f.offer_items) AS offered,
+                           CASE WHEN r.slot_count = 0 THEN 1.0
+                                ELSE bit_count(f.avail & r.avail)::float8
+                                     / r.slot_count END AS availability,
+                           d.km AS distance_km,
+                           CASE WHEN d.km IS NULL THEN 0.0
+                                ELSE 1.0 / (1.0 + d.km / %(scale)s) END AS distance,
+                           f.reliability, f.completion, f.confirmation, f.disputes,
+                           f.fairness, f.recent,
+                           f.generation AS candidate_generation,
+                           CASE WHEN r.generation IS NULL OR f.generation IS NULL
+                                THEN 0.5
+                                WHEN r.generation != f.generation THEN 1.0
+                                ELSE 0.0 END AS generation
+                      FROM features f
+                     CROSS JOIN LATERAL (
+                        SELECT CASE WHEN f.has_place
+                                     AND (r.lat != 0 OR r.lon != 0)
+                               THEN 2 * 6371.0088 * asin(sqrt(
+                                    power(sin(radians(f.lat - r.lat) / 2), 2)
+                                    + cos(radians(r.lat)) * cos(radians(f.lat))
+                                    * power(sin(radians(f.lon - r.lon) / 2), 2)))
+                               END AS km
+                     ) d
+                     WHERE f.id != r.member_id
+                       AND f.partner_id != r.partner_id
+                       AND (NOT r.needs_check OR f.has_check)
+                       AND (f.radius = 0 OR d.km IS NULL OR d.km <= f.radius)
+                  ) f
+                 ORDER BY score DESC, f.distance_km ASC NULLS LAST, f.member_id
+                 LIMIT %(limit)s
+             ) c
+             ORDER BY r.id, c.score DESC, c.distance_km ASC NULLS LAST, c.member_id
+            """,
+            features=self._features_sql(company, skill_length),
+            scale=company.timebank_distance_scale_km,
+            total=total,
+            limit=limit,
+            **{f"w_{factor}": weights[factor] for factor in FACTORS},
+            **params,
+        )
+        self.env.cr.execute(query)
+        return self.env.cr.dictfetchall()
+
+    @api.model
+    def _explain(self, row, company):
+        """One line per factor: what the candidate brings and what it weighs."""
+        weights = company._timebank_weights()
+        total = sum(weights.values()) or 1
+
+        def points(factor):
+            return row[factor] * weights[factor] * 100.0 / total
+
+        if row["offered"]:
+            skill = self.env._("offers this service")
+        elif not row["skills_needed"]:
+            skill = self.env._("no particular skill needed")
+        else:
+            skill = self.env._(
+                "%(count)s of %(needed)s skill(s) needed",
+                count=row["skills_matched"],
+                needed=row["skills_needed"],
+            )
+        if row["distance_km"] is None:
+            distance = self.env._("no coordinates: unknown distance")
+        else:
+            distance = self.env._("%(km).1f km away", km=row["distance_km"])
+        generations = dict(
+            self.env["res.partner"]
+            ._fields["timebank_generation"]
+            ._description_selection(self.env)
+        )
+        generation = generations.get(row["candidate_generation"]) or self.env._(
+            "unknown age"
+        )
+        lines = [
+            (self.env._("Skill fit"), row["skill"], skill),
+            (
+                self.env._("Availability"),
+                row["availability"],
+                self.env._(
+                    "%(percent)d%% of the preferred time",
+                    percent=row["availability"] * 100,
+                ),
+            ),
+            (self.env._("Distance"), row["distance"], distance),
+            (
+                self.env._("Reliability"),
+                row["reliability"],
+                self.env._(
+                    "completion %(completion)d%%, confirmed services "
+                    "%(confirmation)d%%, %(disputes)s dispute(s)",
+                    completion=row["completion"] * 100,
+                    confirmation=row["confirmation"] * 100,
+                    disputes=row["disputes"],
+                ),
+            ),
+            (
+                self.env._("Fairness"),
+                row["fairness"],
+                self.env._(
+                    "%(count)s recent task(s) or service(s)", count=row["recent"]
+                ),
+            ),
+            (self.env._("Cross-generation"), row["generation"], generation),
+        ]
+        return "\n".join(
+            [
+                self.env._(
+                    "%(factor)s: %(value).2f (%(detail)s) x weight %(weight)s = "
+                    "%(points).1f points",
+                    factor=label,
+                    value=value,
+                    detail=detail,
+                    weight=weights[factor],
+                    points=points(factor),
+                )
+                for (label, value, detail), factor in zip(lines, FACTORS, strict=True)
+            ]
+        )

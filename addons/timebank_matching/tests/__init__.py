@@ -1,0 +1,2 @@
+from . import test_hard_filters
+from . import test_ranking
