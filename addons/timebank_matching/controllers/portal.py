@@ -1,7 +1,7 @@
 from urllib.parse import urlencode
 
 from odoo import _, http
-from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.exceptions import UserError
 from odoo.http import request
 
 from odoo.addons.timebank_core.controllers.portal import TimebankPortal
@@ -25,7 +25,7 @@ class TimebankMatchingPortal(TimebankPortal):
         partner = request.env.user.partner_id
         return [
             ("state", "=", "published"),
-            ("member_id.partner_id", "!=", partner.id),
+            ("partner_id", "!=", partner.id),
         ]
 
     @http.route(REQUESTS_URL, type="http", auth="user", website=True)
@@ -48,7 +48,11 @@ class TimebankMatchingPortal(TimebankPortal):
                 ),
                 "my_requests": Request.search(
                     [
-                        ("member_id.partner_id", "in", partner.ids),
+                        (
+                            "partner_id",
+                            "in",
+                            (partner | partner.sudo().timebank_proxied_ids).ids,
+                        ),
                         ("state", "not in", ("cancelled", "expired")),
                     ],
                     limit=20,
@@ -76,9 +80,7 @@ class TimebankMatchingPortal(TimebankPortal):
         if action not in done:
             return request.not_found()
         record = request.env["timebank.request"].browse(request_id)
-        try:
-            record.check_access("read")
-        except (AccessError, MissingError):
+        if not record.sudo().exists():
             return request.not_found()
         try:
             getattr(record, f"action_{action}")()

@@ -50,7 +50,9 @@ class TimebankRequest(models.Model):
         check_company=True,
         help="The member who needs the service and receives it.",
     )
-    partner_id = fields.Many2one(related="member_id.partner_id", string="Person")
+    partner_id = fields.Many2one(
+        related="member_id.partner_id", string="Person", store=True, index=True
+    )
     registered_by_id = fields.Many2one(
         "res.partner",
         string="Registered By",
@@ -419,28 +421,27 @@ class TimebankRequest(models.Model):
         return True
 
     def action_claim(self):
-        """A member takes a published request. Exactly one of many racing wins."""
+        """A member takes a published request. Exactly one of many racing wins.
+
+        Any member of the bank may claim: the membership is the access check,
+        so that the one who lost a race reads why rather than an access error.
+        """
         self.ensure_one()
-        self.check_access("read")
-        member = (
-            self.env["timebank.member"]
-            .sudo()
-            .search(
-                [
-                    ("partner_id", "=", self.env.user.partner_id.id),
-                    ("company_id", "=", self.company_id.id),
-                ],
-                limit=1,
-            )
+        request = self.sudo()
+        member = request.member_id.search(
+            [
+                ("partner_id", "=", self.env.user.partner_id.id),
+                ("company_id", "=", request.company_id.id),
+            ],
+            limit=1,
         )
         if not member:
             raise UserError(
                 _(
                     "You are not a member of %(bank)s and cannot claim its requests.",
-                    bank=self.company_id.name,
+                    bank=request.company_id.name,
                 )
             )
-        request = self.sudo()
         request._lock()
         if request.state != "published":
             raise UserError(
