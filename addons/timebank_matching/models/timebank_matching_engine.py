@@ -1,12 +1,22 @@
+import math
 from datetime import timedelta
 
 import pytz
 
+try:
+    import numpy
+except ImportError:  # the engine ranks in SQL only
+    numpy = None
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+EARTH_RADIUS_KM = 6371.0088
 SLOTS_PER_DAY = 48  # half hours
 WEEK_SLOTS = 7 * SLOTS_PER_DAY
+# from this many requests on, rank in memory (numpy) rather than in SQL
+BATCH_IN_MEMORY = 20
+GENERATION_CODES = {"youth": 1, "adult": 2, "elder": 3}
 FACTORS = ("skill", "availability", "distance", "reliability", "fairness", "generation")
 # disputes that count against a member: all but those found groundless
 DISPUTE_STATES = ("new", "review", "mediation", "resolved", "escalated")
@@ -34,6 +44,16 @@ def week_bits(windows, tz_name):
             bits[index] = "1"
             slot += timedelta(minutes=30)
     return "".join(bits)
+
+
+def unit_vector(latitude, longitude):
+    """The point on the unit sphere, for distances by the chord between points."""
+    lat, lon = math.radians(latitude or 0.0), math.radians(longitude or 0.0)
+    return (
+        math.cos(lat) * math.cos(lon),
+        math.cos(lat) * math.sin(lon),
+        math.sin(lat),
+    )
 
 
 def skill_bits(skill_ids, length):
@@ -74,9 +94,10 @@ class TimebankMatchingEngine(models.AbstractModel):
     def _features_sql(self, company, skill_length):
         """Candidate features of every active member of ``company``: one CTE.
 
-        Columns: id, partner_id, lat, lon, has_place, has_check, generation,
-        skills (bits), avail (bits of the week), offer_items, radius, completion,
-        confirmation, disputes, reliability, recent, fairness.
+        Columns: id, partner_id, x, y, z (unit vector of the place), has_place,
+        has_check, generation, skills (bits), avail (bits of the week),
+        offer_items, radius, completion, confirmation, disputes, reliability,
+        recent, fairness.
         """
         today = fields.Date.context_today(self)
         bounds = company._timebank_generation_birthdates(today)
@@ -86,8 +107,11 @@ class TimebankMatchingEngine(models.AbstractModel):
             """
             members AS MATERIALIZED (
                 SELECT m.id, m.partner_id,
-                       COALESCE(p.partner_latitude, 0) AS lat,
-                       COALESCE(p.partner_longitude, 0) AS lon,
+                       cos(radians(COALESCE(p.partner_latitude, 0)))
+                       * cos(radians(COALESCE(p.partner_longitude, 0))) AS x,
+                       cos(radians(COALESCE(p.partner_latitude, 0)))
+                       * sin(radians(COALESCE(p.partner_longitude, 0))) AS y,
+                       sin(radians(COALESCE(p.partner_latitude, 0))) AS z,
                        (COALESCE(p.partner_latitude, 0) != 0
                         OR COALESCE(p.partner_longitude, 0) != 0) AS has_place,
                        COALESCE(m.background_check_date <= %(today)s
@@ -234,14 +258,19 @@ class TimebankMatchingEngine(models.AbstractModel):
         return self.env.cr.fetchone()[0]
 
     @api.model
-    def _rank(self, requests, limit):
+    def _rank(self, requests, limit, in_memory=None):
         """The ``limit`` best candidates of each request, best first.
 
         One query per bank, however many requests: the members' features are
-        computed once and every request is scored against them in SQL.
+        computed once and every request is scored against them in SQL. For many
+        requests at once (``in_memory``, by default from ``BATCH_IN_MEMORY``
+        requests on when numpy is installed), the features are loaded once and
+        the requests scored against them as arrays, with the same factors.
 
         :return: {request: [row dict with member_id, score and the factors]}
         """
+        if in_memory is None:
+            in_memory = numpy is not None and len(requests) >= BATCH_IN_MEMORY
         result = {request: [] for request in requests}
         if not requests:
             return result
@@ -254,7 +283,8 @@ class TimebankMatchingEngine(models.AbstractModel):
         skill_length = self._skill_length()
         for company in requests.company_id:
             batch = requests.filtered(lambda r, c=company: r.company_id == c)
-            rows = self._rank_company(company, batch, limit, skill_length)
+            rank = self._rank_in_memory if in_memory else self._rank_company
+            rows = rank(company, batch, limit, skill_length)
             for row in rows:
                 result[requests.browse(row["request_id"])].append(row)
         return result
@@ -273,8 +303,10 @@ class TimebankMatchingEngine(models.AbstractModel):
             "skill_counts": [],
             "avail": [],
             "slot_counts": [],
-            "lats": [],
-            "lons": [],
+            "xs": [],
+            "ys": [],
+            "zs": [],
+            "places": [],
             "generations": [],
         }
         for request in requests:
@@ -291,8 +323,11 @@ class TimebankMatchingEngine(models.AbstractModel):
             params["skill_counts"].append(skills.count("1"))
             params["avail"].append(avail)
             params["slot_counts"].append(avail.count("1"))
-            params["lats"].append(request.latitude or 0.0)
-            params["lons"].append(request.longitude or 0.0)
+            x, y, z = unit_vector(request.latitude, request.longitude)
+            params["xs"].append(x)
+            params["ys"].append(y)
+            params["zs"].append(z)
+            params["places"].append(bool(request.latitude or request.longitude))
             params["generations"].append(request.member_id.generation or None)
         return params
 
@@ -309,10 +344,11 @@ class TimebankMatchingEngine(models.AbstractModel):
                     %(ids)s::int[], %(members)s::int[], %(partners)s::int[],
                     %(items)s::int[], %(checks)s::bool[], %(skills)s::varbit[],
                     %(skill_counts)s::int[], %(avail)s::varbit[],
-                    %(slot_counts)s::int[], %(lats)s::float8[], %(lons)s::float8[],
-                    %(generations)s::varchar[]
+                    %(slot_counts)s::int[], %(xs)s::float8[], %(ys)s::float8[],
+                    %(zs)s::float8[], %(places)s::bool[], %(generations)s::varchar[]
                 ) AS r(id, member_id, partner_id, item_id, needs_check, skills,
-                       skill_count, avail, slot_count, lat, lon, generation)
+                       skill_count, avail, slot_count, x, y, z, has_place,
+                       generation)
             )
             SELECT r.id AS request_id, c.*
               FROM reqs r
@@ -349,12 +385,12 @@ class TimebankMatchingEngine(models.AbstractModel):
                                 ELSE 0.0 END AS generation
                       FROM features f
                      CROSS JOIN LATERAL (
-                        SELECT CASE WHEN f.has_place
-                                     AND (r.lat != 0 OR r.lon != 0)
-                               THEN 2 * 6371.0088 * asin(sqrt(
-                                    power(sin(radians(f.lat - r.lat) / 2), 2)
-                                    + cos(radians(r.lat)) * cos(radians(f.lat))
-                                    * power(sin(radians(f.lon - r.lon) / 2), 2)))
+                        -- haversine, from the chord between the unit vectors
+                        SELECT CASE WHEN f.has_place AND r.has_place
+                               THEN 2 * %(radius)s * asin(least(1.0, sqrt(
+                                    (f.x - r.x) * (f.x - r.x)
+                                    + (f.y - r.y) * (f.y - r.y)
+                                    + (f.z - r.z) * (f.z - r.z)) / 2))
                                END AS km
                      ) d
                      WHERE f.id != r.member_id
@@ -368,14 +404,178 @@ class TimebankMatchingEngine(models.AbstractModel):
              ORDER BY r.id, c.score DESC, c.distance_km ASC NULLS LAST, c.member_id
             """,
             features=self._features_sql(company, skill_length),
+            radius=EARTH_RADIUS_KM,
             scale=company.timebank_distance_scale_km,
             total=total,
             limit=limit,
             **{f"w_{factor}": weights[factor] for factor in FACTORS},
             **params,
         )
+        # compiling the expressions costs more than it saves here
+        self.env.cr.execute(SQL("SET LOCAL jit = off"))
         self.env.cr.execute(query)
-        return self.env.cr.dictfetchall()
+        rows = self.env.cr.dictfetchall()
+        self.env.cr.execute(SQL("SET LOCAL jit TO DEFAULT"))
+        return rows
+
+    @api.model
+    def _load_features(self, company, skill_length):
+        """The features of every candidate of ``company`` as arrays, one query."""
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH %(features)s
+                SELECT id, partner_id, x, y, z, has_place, has_check, generation,
+                       skills::text, avail::text, offer_items, radius::float8,
+                       completion::float8, confirmation::float8, disputes,
+                       reliability::float8, recent, fairness::float8
+                  FROM features
+                 ORDER BY id
+                """,
+                features=self._features_sql(company, skill_length),
+            )
+        )
+        rows = self.env.cr.fetchall()
+        columns = list(zip(*rows, strict=True)) if rows else [()] * 18
+        np = numpy
+
+        def bits(texts, width):
+            flat = np.frombuffer("".join(texts).encode(), dtype=np.uint8)
+            return flat.reshape(len(texts), width) == ord("1")
+
+        return {
+            "id": np.array(columns[0], dtype=np.int64),
+            "partner_id": np.array(columns[1], dtype=np.int64),
+            "xyz": np.array(columns[2:5], dtype=np.float64).reshape(3, len(rows)),
+            "has_place": np.array(columns[5], dtype=bool),
+            "has_check": np.array(columns[6], dtype=bool),
+            "generation": np.array(
+                [GENERATION_CODES.get(g, 0) for g in columns[7]], dtype=np.int8
+            ),
+            "skills": bits(columns[8], skill_length),
+            "avail": bits(columns[9], WEEK_SLOTS),
+            "offers": {
+                index: set(items) for index, items in enumerate(columns[10]) if items
+            },
+            "radius": np.array(columns[11], dtype=np.float64),
+            **{
+                name: np.array(columns[index], dtype=np.float64)
+                for index, name in enumerate(
+                    (
+                        "completion",
+                        "confirmation",
+                        "disputes",
+                        "reliability",
+                        "recent",
+                        "fairness",
+                    ),
+                    start=12,
+                )
+            },
+        }
+
+    @api.model
+    def _rank_in_memory(self, company, requests, limit, skill_length):
+        """Rank many requests against the features loaded once (numpy)."""
+        np = numpy
+        features = self._load_features(company, skill_length)
+        params = self._request_params(requests, skill_length)
+        weights = company._timebank_weights()
+        total = sum(weights.values()) or 1
+        scale = company.timebank_distance_scale_km
+        count = len(features["id"])
+        generations = {value: key for key, value in GENERATION_CODES.items()}
+        rows = []
+        for index, request_id in enumerate(params["ids"]):
+            mask = (features["id"] != params["members"][index]) & (
+                features["partner_id"] != params["partners"][index]
+            )
+            if params["checks"][index]:
+                mask &= features["has_check"]
+            offered = np.zeros(count, dtype=bool)
+            item = params["items"][index]
+            for member, items in features["offers"].items():
+                offered[member] = item in items
+            wanted = [i for i, bit in enumerate(params["skills"][index]) if bit == "1"]
+            matched = features["skills"][:, wanted].sum(axis=1)
+            if wanted:
+                skill = np.where(offered, 1.0, matched / len(wanted))
+            else:
+                skill = np.ones(count)
+            slots = [i for i, bit in enumerate(params["avail"][index]) if bit == "1"]
+            if slots:
+                availability = features["avail"][:, slots].sum(axis=1) / len(slots)
+            else:
+                availability = np.ones(count)
+            point = np.array(
+                [params["xs"][index], params["ys"][index], params["zs"][index]]
+            )
+            chord = np.sqrt(((features["xyz"] - point[:, None]) ** 2).sum(axis=0))
+            km = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, chord / 2))
+            placed = features["has_place"] & params["places"][index]
+            km = np.where(placed, km, np.nan)
+            mask &= (features["radius"] == 0) | ~placed | (km <= features["radius"])
+            distance = np.where(placed, 1.0 / (1.0 + km / scale), 0.0)
+            wanted_generation = GENERATION_CODES.get(params["generations"][index], 0)
+            if wanted_generation:
+                generation = np.where(
+                    features["generation"] == 0,
+                    0.5,
+                    (features["generation"] != wanted_generation).astype(float),
+                )
+            else:
+                generation = np.full(count, 0.5)
+            factors = {
+                "skill": skill,
+                "availability": availability,
+                "distance": distance,
+                "reliability": features["reliability"],
+                "fairness": features["fairness"],
+                "generation": generation,
+            }
+            score = (
+                sum(weights[factor] * factors[factor] for factor in FACTORS)
+                * 100.0
+                / total
+            )
+            candidates = np.flatnonzero(mask)
+            if not len(candidates):
+                continue
+            # best score, then nearest (unknown distance last), then member id
+            order = np.lexsort(
+                (
+                    features["id"][candidates],
+                    np.nan_to_num(km[candidates], nan=np.inf),
+                    -score[candidates],
+                )
+            )
+            for member in candidates[order[:limit]]:
+                rows.append(
+                    {
+                        "request_id": request_id,
+                        "member_id": int(features["id"][member]),
+                        "score": float(score[member]),
+                        "skills_matched": int(matched[member]),
+                        "skills_needed": len(wanted),
+                        "offered": bool(offered[member]),
+                        "distance_km": None
+                        if np.isnan(km[member])
+                        else float(km[member]),
+                        "candidate_generation": generations.get(
+                            int(features["generation"][member])
+                        ),
+                        **{
+                            name: float(features[name][member])
+                            for name in ("completion", "confirmation", "recent")
+                        },
+                        "disputes": int(features["disputes"][member]),
+                        **{
+                            factor: float(values[member])
+                            for factor, values in factors.items()
+                        },
+                    }
+                )
+        return rows
 
     @api.model
     def _explain(self, row, company):

@@ -28,14 +28,9 @@ class MatchingCase(TimebankCase):
     def _volunteer(cls, name, km=1.0, bank=None, active=True, **partner_vals):
         """An active member ``km`` kilometres north of the elder."""
         partner_vals.setdefault("birthdate_date", date(1985, 6, 1))
-        return cls._member(
-            name,
-            bank=bank,
-            active=active,
-            partner_latitude=HOME[0] + km / KM_PER_DEGREE,
-            partner_longitude=HOME[1],
-            **partner_vals,
-        )
+        partner_vals.setdefault("partner_latitude", HOME[0] + km / KM_PER_DEGREE)
+        partner_vals.setdefault("partner_longitude", HOME[1])
+        return cls._member(name, bank=bank, active=active, **partner_vals)
 
     @classmethod
     def _request(cls, item=None, member=None, start=None, hours=2, **vals):

@@ -153,11 +153,36 @@ class TestRanking(MatchingCase):
         self.assertAlmostEqual(points, candidate.score, delta=0.1)
 
     def test_many_requests_at_once_rank_as_one_by_one(self):
-        for km in (1, 2, 4, 8):
-            self._volunteer(f"Batch {km}", km=km)
-        requests = self._request() | self._request(member=self._volunteer("Req", km=3))
-        together = self.env["timebank.matching.engine"]._rank(requests, 3)
+        """In SQL or in memory, a batch ranks each request as it would alone."""
+        for km, birthdate in ((1, date(2008, 1, 1)), (2, None), (4, date(1950, 1, 1))):
+            self._volunteer(
+                f"Batch {km}",
+                km=km,
+                birthdate_date=birthdate,
+                timebank_skill_ids=[Command.link(self.driving.id)] if km > 1 else [],
+            )
+        self._volunteer("Batch far", km=8).background_check_date = date(2020, 1, 1)
+        self._volunteer("Batch nowhere", km=0, partner_latitude=0, partner_longitude=0)
+        checked = self._service_item("Checked", requires_background_check=True)
+        requester = self._volunteer("Requester", km=3)
+        requests = (
+            self._request()
+            | self._request(member=requester)
+            | self._request(item=checked)
+            | self._request(member=requester, latitude=0, longitude=0)
+        )
+        engine = self.env["timebank.matching.engine"]
+        in_sql = engine._rank(requests, 4, in_memory=False)
+        in_memory = engine._rank(requests, 4, in_memory=True)
         for request in requests:
-            alone, _rows = self._ranked(request, 3)
-            self.assertEqual([row["member_id"] for row in together[request]], alone)
-            self.assertEqual(len(alone), 3)
+            alone, _rows = self._ranked(request, 4)
+            self.assertEqual([row["member_id"] for row in in_sql[request]], alone)
+            self.assertEqual([row["member_id"] for row in in_memory[request]], alone)
+            for sql_row, memory_row in zip(
+                in_sql[request], in_memory[request], strict=True
+            ):
+                for key, value in sql_row.items():
+                    if isinstance(value, float):
+                        self.assertAlmostEqual(value, memory_row[key], places=6)
+                    else:
+                        self.assertEqual(value, memory_row[key], key)
