@@ -3,13 +3,13 @@ from datetime import timedelta
 
 import pytz
 
-try:
-    import numpy
-except ImportError:  # the engine ranks in SQL only
-    numpy = None
-
 from odoo import api, fields, models
 from odoo.tools import SQL
+
+try:
+    import numpy
+except ImportError:  # the engine then ranks in SQL only
+    numpy = None
 
 EARTH_RADIUS_KM = 6371.0088
 SLOTS_PER_DAY = 48  # half hours
@@ -20,30 +20,40 @@ GENERATION_CODES = {"youth": 1, "adult": 2, "elder": 3}
 FACTORS = ("skill", "availability", "distance", "reliability", "fairness", "generation")
 # disputes that count against a member: all but those found groundless
 DISPUTE_STATES = ("new", "review", "mediation", "resolved", "escalated")
+HISTORY = (
+    "completion",
+    "confirmation",
+    "disputes",
+    "reliability",
+    "recent",
+    "fairness",
+)
 
 
-def week_bits(windows, tz_name):
-    """The half hours of the week that ``windows`` cover, as a bit string.
+def week_slots(windows, tz_name):
+    """The half hours of the week that ``windows`` cover, Monday 00:00 being 0.
 
     :param windows: [(start, end)] naive UTC datetimes
     :param tz_name: time zone of the weekly availabilities
-    :return: a string of ``WEEK_SLOTS`` '0'/'1', Monday 00:00 first
+    :return: sorted list of slot numbers (0 to ``WEEK_SLOTS`` - 1)
     """
-    bits = ["0"] * WEEK_SLOTS
+    slots = set()
     tz = pytz.timezone(tz_name or "UTC")
     for start, end in windows:
         local = pytz.utc.localize(start).astimezone(tz).replace(tzinfo=None)
         local_end = pytz.utc.localize(end).astimezone(tz).replace(tzinfo=None)
         # a window of a week or more covers every half hour
         if local_end - local >= timedelta(days=7):
-            return "1" * WEEK_SLOTS
-        slot = local.replace(minute=local.minute - local.minute % 30, second=0)
-        slot = slot.replace(microsecond=0)
+            return list(range(WEEK_SLOTS))
+        slot = local.replace(
+            minute=local.minute - local.minute % 30, second=0, microsecond=0
+        )
         while slot < local_end:
-            index = slot.weekday() * SLOTS_PER_DAY + slot.hour * 2 + slot.minute // 30
-            bits[index] = "1"
+            slots.add(
+                slot.weekday() * SLOTS_PER_DAY + slot.hour * 2 + slot.minute // 30
+            )
             slot += timedelta(minutes=30)
-    return "".join(bits)
+    return sorted(slots)
 
 
 def unit_vector(latitude, longitude):
@@ -54,13 +64,6 @@ def unit_vector(latitude, longitude):
         math.cos(lat) * math.sin(lon),
         math.sin(lat),
     )
-
-
-def skill_bits(skill_ids, length):
-    bits = ["0"] * length
-    for skill_id in skill_ids:
-        bits[skill_id] = "1"
-    return "".join(bits)
 
 
 class TimebankMatchingEngine(models.AbstractModel):
@@ -91,13 +94,15 @@ class TimebankMatchingEngine(models.AbstractModel):
         return {member.id: count for member, count in groups}
 
     @api.model
-    def _features_sql(self, company, skill_length):
-        """Candidate features of every active member of ``company``: one CTE.
+    def _features_sql(self, company):
+        """Candidate features of every active member of ``company``, as CTEs.
 
-        Columns: id, partner_id, x, y, z (unit vector of the place), has_place,
-        has_check, generation, skills (bits), avail (bits of the week),
-        offer_items, radius, completion, confirmation, disputes, reliability,
-        recent, fairness.
+        ``features``: id, partner_id, x, y, z (unit vector of the place),
+        has_place, has_check, generation, offer_items, radius, completion,
+        confirmation, disputes, reliability, recent, fairness;
+        ``member_skills``: (member_id, skill_id), from the person and the offers;
+        ``half_hours``: (member_id, first, stop), the weekly availability of the
+        person and the offers in half hours of the week.
         """
         today = fields.Date.context_today(self)
         bounds = company._timebank_generation_birthdates(today)
@@ -132,7 +137,7 @@ class TimebankMatchingEngine(models.AbstractModel):
                   JOIN members m ON m.id = o.member_id
                  WHERE o.state = 'published'
             ),
-            member_skills AS (
+            member_skills AS MATERIALIZED (
                 SELECT m.id AS member_id, r.skill_id
                   FROM members m
                   JOIN res_partner_timebank_skill_rel r ON r.partner_id = m.partner_id
@@ -140,13 +145,6 @@ class TimebankMatchingEngine(models.AbstractModel):
                 SELECT o.member_id, r.skill_id
                   FROM offers o
                   JOIN timebank_offer_skill_rel r ON r.offer_id = o.id
-            ),
-            skills AS (
-                SELECT member_id,
-                       bit_or(set_bit(%(no_skill)s::varbit, skill_id, 1)) AS bits
-                  FROM member_skills
-                 WHERE skill_id < %(skill_length)s
-                 GROUP BY member_id
             ),
             slots AS (
                 SELECT m.id AS member_id, a.weekday::int AS weekday,
@@ -158,25 +156,18 @@ class TimebankMatchingEngine(models.AbstractModel):
                   FROM offers o
                   JOIN timebank_offer_slot s ON s.offer_id = o.id
             ),
-            half_hours AS (
-                SELECT member_id,
+            half_hours AS MATERIALIZED (
+                SELECT member_id, weekday,
                        weekday * 48 + floor(hour_from * 2)::int AS first,
                        weekday * 48 + ceil(hour_to * 2)::int AS stop
                   FROM slots
-            ),
-            avail AS (
-                SELECT member_id,
-                       bit_or((repeat('0', first) || repeat('1', stop - first)
-                               || repeat('0', %(week)s - stop))::varbit) AS bits
-                  FROM half_hours
-                 WHERE stop > first
-                 GROUP BY member_id
+                 WHERE hour_to > hour_from
             ),
             offered AS (
                 SELECT member_id,
                        array_agg(item_id) FILTER (WHERE item_id IS NOT NULL) AS items,
-                       CASE WHEN bool_or(COALESCE(travel_radius_km, 0) = 0) THEN 0
-                            ELSE max(travel_radius_km) END AS radius
+                       CASE WHEN bool_or(COALESCE(travel_radius_km, 0) = 0) THEN 0.0
+                            ELSE max(travel_radius_km) END::float8 AS radius
                   FROM offers
                  GROUP BY member_id
             ),
@@ -209,10 +200,10 @@ class TimebankMatchingEngine(models.AbstractModel):
             ),
             history AS (
                 SELECT m.id,
-                       (COALESCE(t.done, 0) + 1.0)
+                       (COALESCE(t.done, 0) + 1.0)::float8
                        / (COALESCE(t.done, 0) + COALESCE(t.missed, 0) + 2)
                            AS completion,
-                       (COALESCE(s.confirmed, 0) + 1.0)
+                       (COALESCE(s.confirmed, 0) + 1.0)::float8
                        / (COALESCE(s.submitted, 0) + 2) AS confirmation,
                        COALESCE(d.n, 0) AS disputes,
                        COALESCE(t.recent, 0) + COALESCE(s.recent, 0) AS recent
@@ -223,19 +214,15 @@ class TimebankMatchingEngine(models.AbstractModel):
             ),
             features AS MATERIALIZED (
                 SELECT m.*,
-                       COALESCE(sk.bits, %(no_skill)s::varbit) AS skills,
-                       COALESCE(av.bits, %(no_time)s::varbit) AS avail,
                        COALESCE(o.items, '{}'::int[]) AS offer_items,
-                       COALESCE(o.radius, 0) AS radius,
+                       COALESCE(o.radius, 0.0) AS radius,
                        h.completion, h.confirmation, h.disputes,
                        (h.completion + h.confirmation) / 2 / (1 + h.disputes)
                            AS reliability,
                        h.recent,
-                       1.0 / (1 + h.recent) AS fairness
+                       1.0::float8 / (1 + h.recent) AS fairness
                   FROM members m
                   JOIN history h ON h.id = m.id
-                  LEFT JOIN skills sk ON sk.member_id = m.id
-                  LEFT JOIN avail av ON av.member_id = m.id
                   LEFT JOIN offered o ON o.member_id = m.id
             )
             """,
@@ -244,18 +231,9 @@ class TimebankMatchingEngine(models.AbstractModel):
             elder_from=bounds["adult"][0],
             company=company.id,
             since=since,
-            no_skill="0" * skill_length,
-            no_time="0" * WEEK_SLOTS,
-            skill_length=skill_length,
-            week=WEEK_SLOTS,
             dispute_members=list(disputes),
             dispute_counts=list(disputes.values()),
         )
-
-    @api.model
-    def _skill_length(self):
-        self.env.cr.execute(SQL("SELECT COALESCE(max(id), 0) + 1 FROM timebank_skill"))
-        return self.env.cr.fetchone()[0]
 
     @api.model
     def _rank(self, requests, limit, in_memory=None):
@@ -274,56 +252,56 @@ class TimebankMatchingEngine(models.AbstractModel):
         result = {request: [] for request in requests}
         if not requests:
             return result
-        for tables in ("timebank.member", "res.partner", "timebank.availability"):
-            self.env[tables].flush_model()
-        for tables in ("timebank.offer", "timebank.offer.slot", "timebank.request"):
-            self.env[tables].flush_model()
-        self.env["timebank.exchange"].flush_model()
-        self.env["timebank.skill"].flush_model()
-        skill_length = self._skill_length()
+        for model in (
+            "timebank.member",
+            "res.partner",
+            "timebank.availability",
+            "timebank.offer",
+            "timebank.offer.slot",
+            "timebank.request",
+            "timebank.exchange",
+        ):
+            self.env[model].flush_model()
+        rank = self._rank_in_memory if in_memory else self._rank_in_sql
         for company in requests.company_id:
             batch = requests.filtered(lambda r, c=company: r.company_id == c)
-            rank = self._rank_in_memory if in_memory else self._rank_company
-            rows = rank(company, batch, limit, skill_length)
-            for row in rows:
+            for row in rank(company, batch, limit):
                 result[requests.browse(row["request_id"])].append(row)
         return result
 
     @api.model
-    def _request_params(self, requests, skill_length):
-        """Arrays of the requests' parameters, one element per request."""
-        requests = requests.sudo()
+    def _request_params(self, requests):
+        """The requests' parameters, one list element per request."""
         params = {
-            "ids": [],
-            "members": [],
-            "partners": [],
-            "items": [],
-            "checks": [],
-            "skills": [],
-            "skill_counts": [],
-            "avail": [],
-            "slot_counts": [],
-            "xs": [],
-            "ys": [],
-            "zs": [],
-            "places": [],
-            "generations": [],
-        }
-        for request in requests:
-            skills = skill_bits(request.skill_ids.ids, skill_length)
-            avail = week_bits(
-                [(w.date_from, w.date_to) for w in request.window_ids], request.tz
+            key: []
+            for key in (
+                "ids",
+                "members",
+                "partners",
+                "items",
+                "checks",
+                "skills",
+                "slots",
+                "xs",
+                "ys",
+                "zs",
+                "places",
+                "generations",
             )
+        }
+        for request in requests.sudo():
+            x, y, z = unit_vector(request.latitude, request.longitude)
             params["ids"].append(request.id)
             params["members"].append(request.member_id.id)
             params["partners"].append(request.member_id.partner_id.id)
             params["items"].append(request.item_id.id or 0)
             params["checks"].append(request.item_id.requires_background_check)
-            params["skills"].append(skills)
-            params["skill_counts"].append(skills.count("1"))
-            params["avail"].append(avail)
-            params["slot_counts"].append(avail.count("1"))
-            x, y, z = unit_vector(request.latitude, request.longitude)
+            params["skills"].append(request.skill_ids.ids)
+            params["slots"].append(
+                week_slots(
+                    [(w.date_from, w.date_to) for w in request.window_ids], request.tz
+                )
+            )
             params["xs"].append(x)
             params["ys"].append(y)
             params["zs"].append(z)
@@ -332,23 +310,60 @@ class TimebankMatchingEngine(models.AbstractModel):
         return params
 
     @api.model
-    def _rank_company(self, company, requests, limit, skill_length):
+    def _rank_in_sql(self, company, requests, limit):
         weights = company._timebank_weights()
         total = sum(weights.values()) or 1
-        params = self._request_params(requests, skill_length)
+        params = self._request_params(requests)
+        pairs = {
+            name: [
+                (request_id, value)
+                for request_id, values in zip(params["ids"], params[name], strict=True)
+                for value in values
+            ]
+            for name in ("skills", "slots")
+        }
         query = SQL(
             """
             WITH %(features)s,
             reqs AS (
                 SELECT * FROM unnest(
                     %(ids)s::int[], %(members)s::int[], %(partners)s::int[],
-                    %(items)s::int[], %(checks)s::bool[], %(skills)s::varbit[],
-                    %(skill_counts)s::int[], %(avail)s::varbit[],
+                    %(items)s::int[], %(checks)s::bool[], %(skill_counts)s::int[],
                     %(slot_counts)s::int[], %(xs)s::float8[], %(ys)s::float8[],
                     %(zs)s::float8[], %(places)s::bool[], %(generations)s::varchar[]
-                ) AS r(id, member_id, partner_id, item_id, needs_check, skills,
-                       skill_count, avail, slot_count, x, y, z, has_place,
-                       generation)
+                ) AS r(id, member_id, partner_id, item_id, needs_check, skill_count,
+                       slot_count, x, y, z, has_place, generation)
+            ),
+            req_skills AS (
+                SELECT * FROM unnest(%(skill_requests)s::int[], %(skill_ids)s::int[])
+                    AS s(request_id, skill_id)
+            ),
+            req_slots AS (
+                SELECT * FROM unnest(%(slot_requests)s::int[], %(slot_numbers)s::int[])
+                    AS s(request_id, slot)
+            ),
+            matched AS (
+                SELECT request_id, member_id, count(DISTINCT skill_id) AS n
+                  FROM (
+                    SELECT rs.request_id, m.id AS member_id, rs.skill_id
+                      FROM req_skills rs
+                      JOIN res_partner_timebank_skill_rel p
+                        ON p.skill_id = rs.skill_id
+                      JOIN members m ON m.partner_id = p.partner_id
+                     UNION ALL
+                    SELECT rs.request_id, o.member_id, rs.skill_id
+                      FROM req_skills rs
+                      JOIN timebank_offer_skill_rel p ON p.skill_id = rs.skill_id
+                      JOIN offers o ON o.id = p.offer_id
+                  ) AS found
+                 GROUP BY request_id, member_id
+            ),
+            overlap AS (
+                SELECT rs.request_id, h.member_id, count(DISTINCT rs.slot) AS n
+                  FROM req_slots rs
+                  JOIN half_hours h ON h.weekday = rs.slot / 48
+                   AND rs.slot >= h.first AND rs.slot < h.stop
+                 GROUP BY rs.request_id, h.member_id
             )
             SELECT r.id AS request_id, c.*
               FROM reqs r
@@ -365,14 +380,14 @@ class TimebankMatchingEngine(models.AbstractModel):
                     SELECT f.id AS member_id,
                            CASE WHEN r.item_id = ANY(f.offer_items) THEN 1.0
                                 WHEN r.skill_count = 0 THEN 1.0
-                                ELSE bit_count(f.skills & r.skills)::float8
-                                     / r.skill_count END AS skill,
-                           bit_count(f.skills & r.skills) AS skills_matched,
+                                ELSE COALESCE(m.n, 0)::float8 / r.skill_count
+                           END AS skill,
+                           COALESCE(m.n, 0) AS skills_matched,
                            r.skill_count AS skills_needed,
                            r.item_id = ANY(f.offer_items) AS offered,
                            CASE WHEN r.slot_count = 0 THEN 1.0
-                                ELSE bit_count(f.avail & r.avail)::float8
-                                     / r.slot_count END AS availability,
+                                ELSE COALESCE(o.n, 0)::float8 / r.slot_count
+                           END AS availability,
                            d.km AS distance_km,
                            CASE WHEN d.km IS NULL THEN 0.0
                                 ELSE 1.0 / (1.0 + d.km / %(scale)s) END AS distance,
@@ -384,6 +399,10 @@ class TimebankMatchingEngine(models.AbstractModel):
                                 WHEN r.generation != f.generation THEN 1.0
                                 ELSE 0.0 END AS generation
                       FROM features f
+                      LEFT JOIN matched m
+                        ON m.request_id = r.id AND m.member_id = f.id
+                      LEFT JOIN overlap o
+                        ON o.request_id = r.id AND o.member_id = f.id
                      CROSS JOIN LATERAL (
                         -- haversine, from the chord between the unit vectors
                         SELECT CASE WHEN f.has_place AND r.has_place
@@ -403,87 +422,123 @@ class TimebankMatchingEngine(models.AbstractModel):
              ) c
              ORDER BY r.id, c.score DESC, c.distance_km ASC NULLS LAST, c.member_id
             """,
-            features=self._features_sql(company, skill_length),
-            radius=EARTH_RADIUS_KM,
+            features=self._features_sql(company),
             scale=company.timebank_distance_scale_km,
+            radius=EARTH_RADIUS_KM,
             total=total,
             limit=limit,
+            ids=params["ids"],
+            members=params["members"],
+            partners=params["partners"],
+            items=params["items"],
+            checks=params["checks"],
+            skill_counts=[len(skills) for skills in params["skills"]],
+            slot_counts=[len(slots) for slots in params["slots"]],
+            xs=params["xs"],
+            ys=params["ys"],
+            zs=params["zs"],
+            places=params["places"],
+            generations=params["generations"],
+            skill_requests=[pair[0] for pair in pairs["skills"]],
+            skill_ids=[pair[1] for pair in pairs["skills"]],
+            slot_requests=[pair[0] for pair in pairs["slots"]],
+            slot_numbers=[pair[1] for pair in pairs["slots"]],
             **{f"w_{factor}": weights[factor] for factor in FACTORS},
-            **params,
         )
-        # compiling the expressions costs more than it saves here
-        self.env.cr.execute(SQL("SET LOCAL jit = off"))
-        self.env.cr.execute(query)
-        rows = self.env.cr.dictfetchall()
-        self.env.cr.execute(SQL("SET LOCAL jit TO DEFAULT"))
+        return self._fetch(query, dictionaries=True)
+
+    @api.model
+    def _fetch(self, query, dictionaries=False):
+        """Rows of ``query``, run without JIT: the row estimates of the
+        features are far too high, and compiling costs more than it saves."""
+        cr = self.env.cr
+        cr.execute(SQL("SET LOCAL jit = off"))
+        cr.execute(query)
+        rows = cr.dictfetchall() if dictionaries else cr.fetchall()
+        cr.execute(SQL("SET LOCAL jit TO DEFAULT"))
         return rows
 
     @api.model
-    def _load_features(self, company, skill_length):
-        """The features of every candidate of ``company`` as arrays, one query."""
-        self.env.cr.execute(
+    def _load_features(self, company):
+        """The features of every candidate of ``company`` as arrays, by index.
+
+        Three queries: the members, their skills, their half hours.
+        """
+        np = numpy
+        features_sql = self._features_sql(company)
+        rows = self._fetch(
             SQL(
                 """
-                WITH %(features)s
+                WITH %s
                 SELECT id, partner_id, x, y, z, has_place, has_check, generation,
-                       skills::text, avail::text, offer_items, radius::float8,
-                       completion::float8, confirmation::float8, disputes,
-                       reliability::float8, recent, fairness::float8
-                  FROM features
-                 ORDER BY id
+                       offer_items, radius, completion, confirmation, disputes,
+                       reliability, recent, fairness
+                  FROM features ORDER BY id
                 """,
-                features=self._features_sql(company, skill_length),
+                features_sql,
             )
         )
-        rows = self.env.cr.fetchall()
-        columns = list(zip(*rows, strict=True)) if rows else [()] * 18
-        np = numpy
-
-        def bits(texts, width):
-            flat = np.frombuffer("".join(texts).encode(), dtype=np.uint8)
-            return flat.reshape(len(texts), width) == ord("1")
-
+        columns = list(zip(*rows, strict=True)) if rows else [()] * 16
+        ids = np.array(columns[0], dtype=np.int64)
+        count = len(ids)
+        member_skills = np.array(
+            self._fetch(
+                SQL(
+                    "WITH %s SELECT member_id, skill_id FROM member_skills",
+                    features_sql,
+                )
+            ),
+            dtype=np.int64,
+        ).reshape(-1, 2)
+        half_hours = np.array(
+            self._fetch(
+                SQL(
+                    "WITH %s SELECT member_id, first, stop FROM half_hours",
+                    features_sql,
+                )
+            ),
+            dtype=np.int64,
+        ).reshape(-1, 3)
+        width = int(member_skills[:, 1].max()) + 1 if len(member_skills) else 1
+        skills = np.zeros((count, width), dtype=bool)
+        skills[np.searchsorted(ids, member_skills[:, 0]), member_skills[:, 1]] = True
+        avail = np.zeros((count, WEEK_SLOTS), dtype=bool)
+        lengths = half_hours[:, 2] - half_hours[:, 1]
+        rows_of = np.repeat(np.searchsorted(ids, half_hours[:, 0]), lengths)
+        starts = np.repeat(half_hours[:, 1] - np.cumsum(lengths) + lengths, lengths)
+        avail[rows_of, starts + np.arange(lengths.sum())] = True
         return {
-            "id": np.array(columns[0], dtype=np.int64),
+            "id": ids,
             "partner_id": np.array(columns[1], dtype=np.int64),
-            "xyz": np.array(columns[2:5], dtype=np.float64).reshape(3, len(rows)),
+            "xyz": np.array(columns[2:5], dtype=np.float64).reshape(3, count),
             "has_place": np.array(columns[5], dtype=bool),
             "has_check": np.array(columns[6], dtype=bool),
             "generation": np.array(
                 [GENERATION_CODES.get(g, 0) for g in columns[7]], dtype=np.int8
             ),
-            "skills": bits(columns[8], skill_length),
-            "avail": bits(columns[9], WEEK_SLOTS),
             "offers": {
-                index: set(items) for index, items in enumerate(columns[10]) if items
+                index: set(items) for index, items in enumerate(columns[8]) if items
             },
-            "radius": np.array(columns[11], dtype=np.float64),
+            "radius": np.array(columns[9], dtype=np.float64),
+            "skills": skills,
+            "avail": avail,
             **{
                 name: np.array(columns[index], dtype=np.float64)
-                for index, name in enumerate(
-                    (
-                        "completion",
-                        "confirmation",
-                        "disputes",
-                        "reliability",
-                        "recent",
-                        "fairness",
-                    ),
-                    start=12,
-                )
+                for index, name in enumerate(HISTORY, start=10)
             },
         }
 
     @api.model
-    def _rank_in_memory(self, company, requests, limit, skill_length):
+    def _rank_in_memory(self, company, requests, limit):
         """Rank many requests against the features loaded once (numpy)."""
         np = numpy
-        features = self._load_features(company, skill_length)
-        params = self._request_params(requests, skill_length)
+        features = self._load_features(company)
+        params = self._request_params(requests)
         weights = company._timebank_weights()
         total = sum(weights.values()) or 1
         scale = company.timebank_distance_scale_km
         count = len(features["id"])
+        known_skills = features["skills"].shape[1]
         generations = {value: key for key, value in GENERATION_CODES.items()}
         rows = []
         for index, request_id in enumerate(params["ids"]):
@@ -496,13 +551,14 @@ class TimebankMatchingEngine(models.AbstractModel):
             item = params["items"][index]
             for member, items in features["offers"].items():
                 offered[member] = item in items
-            wanted = [i for i, bit in enumerate(params["skills"][index]) if bit == "1"]
-            matched = features["skills"][:, wanted].sum(axis=1)
+            wanted = params["skills"][index]
+            present = [skill for skill in wanted if skill < known_skills]
+            matched = features["skills"][:, present].sum(axis=1)
             if wanted:
                 skill = np.where(offered, 1.0, matched / len(wanted))
             else:
                 skill = np.ones(count)
-            slots = [i for i, bit in enumerate(params["avail"][index]) if bit == "1"]
+            slots = params["slots"][index]
             if slots:
                 availability = features["avail"][:, slots].sum(axis=1) / len(slots)
             else:
@@ -539,8 +595,11 @@ class TimebankMatchingEngine(models.AbstractModel):
                 / total
             )
             candidates = np.flatnonzero(mask)
-            if not len(candidates):
-                continue
+            if len(candidates) > limit:
+                # only those that can make the top: the best ``limit`` scores
+                # and every candidate tied with the last of them
+                threshold = np.partition(score[candidates], -limit)[-limit]
+                candidates = candidates[score[candidates] >= threshold]
             # best score, then nearest (unknown distance last), then member id
             order = np.lexsort(
                 (
