@@ -206,16 +206,18 @@ class TimebankMatchingEngine(models.AbstractModel):
                        (COALESCE(s.confirmed, 0) + 1.0)::float8
                        / (COALESCE(s.submitted, 0) + 2) AS confirmation,
                        COALESCE(d.n, 0) AS disputes,
-                       COALESCE(t.recent, 0) + COALESCE(s.recent, 0) AS recent
+                       COALESCE(t.recent, 0) + COALESCE(s.recent, 0) AS recent,
+                       COALESCE(o.items, '{}'::int[]) AS offer_items,
+                       COALESCE(o.radius, 0.0) AS radius
                   FROM members m
                   LEFT JOIN tasks t ON t.member_id = m.id
                   LEFT JOIN services s ON s.member_id = m.id
                   LEFT JOIN disputes d ON d.member_id = m.id
+                  LEFT JOIN offered o ON o.member_id = m.id
             ),
             features AS MATERIALIZED (
-                SELECT m.*,
-                       COALESCE(o.items, '{}'::int[]) AS offer_items,
-                       COALESCE(o.radius, 0.0) AS radius,
+                SELECT m.id, m.partner_id, m.x, m.y, m.z, m.has_place, m.has_check,
+                       m.generation, h.offer_items, h.radius,
                        h.completion, h.confirmation, h.disputes,
                        (h.completion + h.confirmation) / 2 / (1 + h.disputes)
                            AS reliability,
@@ -223,7 +225,6 @@ class TimebankMatchingEngine(models.AbstractModel):
                        1.0::float8 / (1 + h.recent) AS fairness
                   FROM members m
                   JOIN history h ON h.id = m.id
-                  LEFT JOIN offered o ON o.member_id = m.id
             )
             """,
             today=today,
@@ -358,11 +359,26 @@ class TimebankMatchingEngine(models.AbstractModel):
                   ) AS found
                  GROUP BY request_id, member_id
             ),
+            req_days AS (
+                SELECT DISTINCT (slot / 48)::varchar AS weekday FROM req_slots
+            ),
+            day_slots AS (
+                SELECT m.id AS member_id, a.weekday::int AS weekday,
+                       a.hour_from, a.hour_to
+                  FROM timebank_availability a
+                  JOIN req_days d ON d.weekday = a.weekday
+                  JOIN members m ON m.partner_id = a.partner_id
+                 UNION ALL
+                SELECT o.member_id, s.weekday::int, s.hour_from, s.hour_to
+                  FROM offers o
+                  JOIN timebank_offer_slot s ON s.offer_id = o.id
+            ),
             overlap AS (
                 SELECT rs.request_id, h.member_id, count(DISTINCT rs.slot) AS n
                   FROM req_slots rs
-                  JOIN half_hours h ON h.weekday = rs.slot / 48
-                   AND rs.slot >= h.first AND rs.slot < h.stop
+                  JOIN day_slots h ON h.weekday = rs.slot / 48
+                   AND rs.slot >= h.weekday * 48 + floor(h.hour_from * 2)
+                   AND rs.slot < h.weekday * 48 + ceil(h.hour_to * 2)
                  GROUP BY rs.request_id, h.member_id
             )
             SELECT r.id AS request_id, c.*

@@ -55,7 +55,6 @@ class TimebankRequest(models.Model):
     )
     registered_by_id = fields.Many2one(
         "res.partner",
-        string="Registered By",
         default=lambda self: self.env.user.partner_id,
         help="The member, their proxy or the broker who registered the need.",
     )
@@ -188,9 +187,10 @@ class TimebankRequest(models.Model):
             request.candidate_count = len(request.candidate_ids)
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        result = super()._compute_access_url()
         for request in self:
             request.access_url = "/my/timebank/requests"
+        return result
 
     @api.depends("name", "item_id.name", "member_id.partner_id.name")
     def _compute_display_name(self):
