@@ -306,6 +306,14 @@ class TimebankRequest(models.Model):
         self._check_broker_or_requester()
         now = fields.Datetime.now()
         for request in self:
+            if request.sudo().member_id.state != "active":
+                raise UserError(
+                    _(
+                        "%(member)s is not an active member: activate the membership "
+                        "before publishing their request.",
+                        member=request.sudo().member_id.display_name,
+                    )
+                )
             if not request.window_ids:
                 raise UserError(
                     _(

@@ -2,8 +2,8 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
-from odoo import fields
-from odoo.exceptions import AccessError, UserError
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import MatchingCase
@@ -145,5 +145,52 @@ class TestRequestFlow(MatchingCase):
         self.assertEqual(request.provider_id, self.phone_bo)
 
     def test_weights_cannot_be_negative(self):
-        with self.assertRaisesRegex(Exception, "cannot be negative"):
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
             self.bank_a.timebank_weight_distance = -1
+
+    def test_only_active_members_publish_and_only_members_claim(self):
+        applicant = self._volunteer("Applicant Ai", active=False)
+        request = self._request(member=applicant)
+        with self.assertRaisesRegex(UserError, "Applicant Ai is not an active member"):
+            request.with_user(self.broker).action_publish()
+        outsider = new_test_user(
+            self.env,
+            login="outsider",
+            groups="base.group_portal,timebank_core.group_timebank_member",
+            company_id=self.bank_a.id,
+            company_ids=[self.bank_a.id],
+        )
+        open_request = self._request()
+        open_request.action_publish()
+        with self.assertRaisesRegex(UserError, "You are not a member of Bank A"):
+            open_request.with_user(outsider).action_claim()
+        elder_user = new_test_user(
+            self.env,
+            login="elder_lin",
+            name="Elder Lin",
+            groups="base.group_portal,timebank_core.group_timebank_member",
+            partner_id=self.elder.partner_id.id,
+            company_id=self.bank_a.id,
+            company_ids=[self.bank_a.id],
+        )
+        with self.assertRaisesRegex(UserError, "cannot provide it to themselves"):
+            open_request.with_user(elder_user).action_claim()
+        self.assertEqual(open_request.state, "published")
+
+    def test_standing_offers(self):
+        Offer = self.env["timebank.offer"].with_user(self.broker)
+        applicant = self._volunteer("Offer Applicant", active=False)
+        offer = Offer.create(
+            {"name": "Errands", "member_id": applicant.id, "company_id": self.bank_a.id}
+        )
+        with self.assertRaisesRegex(UserError, "is not an active member"):
+            offer.action_publish()
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+            offer.travel_radius_km = -1
+        offer.member_id = self.third
+        offer.action_publish()
+        self.assertEqual(offer.state, "published")
+        with self.assertRaisesRegex(UserError, "Only a draft offer"):
+            offer.action_publish()
+        with self.assertRaisesRegex(ValidationError, "start time must come before"):
+            offer.write({"slot_ids": [Command.create({"hour_from": 12, "hour_to": 9})]})
