@@ -124,8 +124,15 @@ class TimebankCarePlan(models.Model):
         return True
 
     def action_stop(self):
+        """Stop the plan: the visits still to come are cancelled."""
         self.write({"state": "stopped"})
-        self.request_ids.filtered(lambda r: r.state == "draft").unlink()
+        now = fields.Datetime.now()
+        self.request_ids.filtered(
+            lambda r: (
+                r.state in ("draft", "published", "claimed", "assigned")
+                and r.date_from > now
+            )
+        ).sudo().write({"state": "cancelled", "reason": _("The care plan stopped.")})
         return True
 
     def action_view_requests(self):

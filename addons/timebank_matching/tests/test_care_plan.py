@@ -73,6 +73,10 @@ class TestCarePlan(MatchingCase):
         )
         self.assertEqual(set(visits.mapped("state")), {"assigned"})
         self.assertEqual(visits.provider_id, self.volunteer)
+        with freeze_time("2026-02-01 02:00:00"):
+            plan.action_stop()
+        self.assertEqual(visits.mapped("state"), ["assigned", "cancelled"])
+        self.assertEqual(plan.state, "stopped")
 
     def test_monthly_visits(self):
         plan = self._plan(rhythm="monthly", date_start=date(2026, 1, 30))
