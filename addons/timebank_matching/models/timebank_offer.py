@@ -1,0 +1,118 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.timebank_core.models.timebank_availability import WEEKDAYS
+
+
+class TimebankOffer(models.Model):
+    _name = "timebank.offer"
+    _description = "Time Bank Standing Offer"
+    _inherit = ["mail.thread"]
+    _check_company_auto = True
+    _order = "state, id desc"
+
+    name = fields.Char(string="Offer", required=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company",
+        string="Time Bank",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    member_id = fields.Many2one(
+        "timebank.member",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        help="The member who offers to help.",
+    )
+    item_id = fields.Many2one(
+        "timebank.service.item",
+        string="Service",
+        tracking=True,
+        check_company=True,
+        help="The service offered; leave empty for help described by skills.",
+    )
+    skill_ids = fields.Many2many(
+        "timebank.skill",
+        "timebank_offer_skill_rel",
+        "offer_id",
+        "skill_id",
+        string="Skills",
+    )
+    slot_ids = fields.One2many(
+        "timebank.offer.slot", "offer_id", string="When", copy=True
+    )
+    travel_radius_km = fields.Float(
+        string="Travel Radius (km)",
+        digits=(6, 1),
+        tracking=True,
+        help="How far the member goes to help; 0 means no limit.",
+    )
+    description = fields.Text()
+    state = fields.Selection(
+        [("draft", "Draft"), ("published", "Published"), ("closed", "Closed")],
+        required=True,
+        default="draft",
+        readonly=True,
+        copy=False,
+        index=True,
+        tracking=True,
+    )
+
+    @api.constrains("travel_radius_km")
+    def _check_travel_radius(self):
+        for offer in self:
+            if offer.travel_radius_km < 0:
+                raise ValidationError(
+                    _("The travel radius cannot be negative; use 0 for no limit.")
+                )
+
+    def action_publish(self):
+        if self.filtered(lambda o: o.state != "draft"):
+            raise UserError(_("Only a draft offer can be published."))
+        inactive = self.member_id.filtered(lambda m: m.state != "active")
+        if inactive:
+            raise UserError(
+                _(
+                    "%(members)s is not an active member: the offer cannot be "
+                    "published.",
+                    members=", ".join(inactive.mapped("display_name")),
+                )
+            )
+        self.write({"state": "published"})
+        return True
+
+    def action_close(self):
+        self.write({"state": "closed"})
+        return True
+
+    def action_draft(self):
+        self.write({"state": "draft"})
+        return True
+
+
+class TimebankOfferSlot(models.Model):
+    _name = "timebank.offer.slot"
+    _description = "Weekly Time of a Standing Offer"
+    _order = "offer_id, weekday, hour_from"
+
+    offer_id = fields.Many2one(
+        "timebank.offer", required=True, ondelete="cascade", index=True
+    )
+    weekday = fields.Selection(WEEKDAYS, required=True, default="0")
+    hour_from = fields.Float(string="From", required=True, default=9.0)
+    hour_to = fields.Float(string="To", required=True, default=12.0)
+
+    @api.constrains("hour_from", "hour_to")
+    def _check_hours(self):
+        for slot in self:
+            if not 0 <= slot.hour_from < slot.hour_to <= 24:
+                raise ValidationError(
+                    _(
+                        "Offer %(offer)s: the start time must come before the end "
+                        "time, within one day (00:00 to 24:00).",
+                        offer=slot.offer_id.name,
+                    )
+                )

@@ -1,0 +1,661 @@
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
+
+from odoo.addons.base.models.res_partner import _tz_get
+from odoo.addons.timebank_core.models.timebank_exchange import INTAKE_CHANNELS
+
+from .timebank_matching_engine import FACTORS
+
+URGENCIES = [
+    ("0", "Normal"),
+    ("1", "Soon"),
+    ("2", "Urgent"),
+]
+STATES = [
+    ("draft", "Draft"),
+    ("published", "Published"),
+    ("claimed", "Claimed"),
+    ("assigned", "Assigned"),
+    ("done", "Done"),
+    ("cancelled", "Cancelled"),
+    ("expired", "Expired"),
+]
+TAKEN = ("claimed", "assigned")
+
+
+class TimebankRequest(models.Model):
+    _name = "timebank.request"
+    _description = "Time Bank Request"
+    _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin"]
+    _check_company_auto = True
+    _order = "urgency desc, date_from, id desc"
+
+    name = fields.Char(string="Reference", readonly=True, copy=False, default="/")
+    company_id = fields.Many2one(
+        "res.company",
+        string="Time Bank",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    member_id = fields.Many2one(
+        "timebank.member",
+        string="For",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        help="The member who needs the service and receives it.",
+    )
+    partner_id = fields.Many2one(
+        related="member_id.partner_id", string="Person", store=True, index=True
+    )
+    registered_by_id = fields.Many2one(
+        "res.partner",
+        default=lambda self: self.env.user.partner_id,
+        help="The member, their proxy or the broker who registered the need.",
+    )
+    intake_channel = fields.Selection(
+        INTAKE_CHANNELS,
+        string="Need Registered By",
+        required=True,
+        default="phone",
+        help="How the need reached the time bank.",
+    )
+    item_id = fields.Many2one(
+        "timebank.service.item",
+        string="Service",
+        required=True,
+        tracking=True,
+        check_company=True,
+    )
+    skill_ids = fields.Many2many(
+        "timebank.skill",
+        "timebank_request_skill_rel",
+        "request_id",
+        "skill_id",
+        string="Skills Needed",
+        compute="_compute_skill_ids",
+        store=True,
+        readonly=False,
+    )
+    description = fields.Text()
+    urgency = fields.Selection(URGENCIES, default="0", required=True, tracking=True)
+    window_ids = fields.One2many(
+        "timebank.request.window",
+        "request_id",
+        string="Preferred Times",
+        copy=True,
+    )
+    date_from = fields.Datetime(
+        string="Earliest", compute="_compute_dates", store=True, index=True
+    )
+    date_deadline = fields.Datetime(
+        string="Latest",
+        compute="_compute_dates",
+        store=True,
+        index=True,
+        help="End of the last preferred time window: a published request expires "
+        "after it.",
+    )
+    duration = fields.Float(
+        string="Expected Duration", default=1.0, help="Expected hours of service."
+    )
+    tz = fields.Selection(
+        _tz_get,
+        string="Time Zone",
+        default=lambda self: self.env.user.tz or "UTC",
+        help="Time zone of the members' weekly availabilities.",
+    )
+    place = fields.Char(compute="_compute_place", store=True, readonly=False)
+    latitude = fields.Float(
+        compute="_compute_place", store=True, readonly=False, digits=(10, 7)
+    )
+    longitude = fields.Float(
+        compute="_compute_place", store=True, readonly=False, digits=(10, 7)
+    )
+    state = fields.Selection(
+        STATES,
+        required=True,
+        default="draft",
+        readonly=True,
+        copy=False,
+        index=True,
+        tracking=True,
+    )
+    provider_id = fields.Many2one(
+        "timebank.member",
+        string="Volunteer",
+        readonly=True,
+        copy=False,
+        index=True,
+        tracking=True,
+        check_company=True,
+    )
+    date_assigned = fields.Datetime(readonly=True, copy=False)
+    candidate_ids = fields.One2many(
+        "timebank.request.candidate", "request_id", string="Candidates", copy=False
+    )
+    candidate_count = fields.Integer(compute="_compute_candidate_count")
+    exchange_id = fields.Many2one(
+        "timebank.exchange", string="Service Record", readonly=True, copy=False
+    )
+    care_plan_id = fields.Many2one(
+        "timebank.care.plan", readonly=True, index="btree_not_null", copy=False
+    )
+    visit_date = fields.Date(readonly=True, copy=False)
+    check_in = fields.Datetime(copy=False, tracking=True)
+    check_out = fields.Datetime(copy=False, tracking=True)
+    missed = fields.Boolean(
+        string="Missed Visit",
+        readonly=True,
+        copy=False,
+        help="Nobody checked in for this visit: the broker was alerted.",
+    )
+    reason = fields.Text(copy=False, tracking=True, help="Why it was cancelled.")
+
+    @api.depends("item_id")
+    def _compute_skill_ids(self):
+        for request in self:
+            request.skill_ids = request.item_id.skill_ids
+
+    @api.depends("window_ids.date_from", "window_ids.date_to")
+    def _compute_dates(self):
+        for request in self:
+            request.date_from = min(
+                request.window_ids.mapped("date_from"), default=False
+            )
+            request.date_deadline = max(
+                request.window_ids.mapped("date_to"), default=False
+            )
+
+    @api.depends("member_id")
+    def _compute_place(self):
+        for request in self:
+            partner = request.member_id.partner_id
+            request.place = partner._display_address(without_company=True) or (
+                partner.timebank_service_area
+            )
+            request.latitude = partner.partner_latitude
+            request.longitude = partner.partner_longitude
+
+    def _compute_candidate_count(self):
+        for request in self:
+            request.candidate_count = len(request.candidate_ids)
+
+    def _compute_access_url(self):
+        result = super()._compute_access_url()
+        for request in self:
+            request.access_url = "/my/timebank/requests"
+        return result
+
+    @api.depends("name", "item_id.name", "member_id.partner_id.name")
+    def _compute_display_name(self):
+        # whoever may see the request may see whom it is for
+        for request, sudoed in zip(self, self.sudo(), strict=True):
+            request.display_name = " - ".join(
+                part
+                for part in (
+                    request.name if request.name != "/" else "",
+                    sudoed.item_id.name,
+                    sudoed.member_id.partner_id.name,
+                )
+                if part
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(
+                    vals.get("company_id") or self.env.company.id
+                )
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_company(company)
+                    .next_by_code("timebank.request")
+                    or "/"
+                )
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------------ rules
+    def _check_state(self, allowed, message):
+        """Refuse with ``message`` (which names %(requests)s and %(state)s)."""
+        wrong = self.filtered(lambda r: r.state not in allowed)
+        if wrong:
+            labels = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                message
+                % {
+                    "requests": ", ".join(wrong.mapped("display_name")),
+                    "state": ", ".join(
+                        sorted({labels[s] for s in wrong.mapped("state")})
+                    ),
+                }
+            )
+
+    def _is_broker(self):
+        return self.env.user.has_group("timebank_core.group_timebank_broker")
+
+    def _check_broker(self):
+        if not self._is_broker():
+            raise AccessError(_("Only a broker does this for a request."))
+
+    def _check_provider(self, member):
+        """The hard filters of the matching engine, for one volunteer."""
+        self.ensure_one()
+        member = member.sudo()
+        if member.company_id != self.company_id:
+            raise UserError(
+                _(
+                    "%(member)s is not a member of %(bank)s.",
+                    member=member.display_name,
+                    bank=self.company_id.name,
+                )
+            )
+        if member.state != "active":
+            raise UserError(
+                _(
+                    "%(member)s is not an active member and cannot take a request.",
+                    member=member.display_name,
+                )
+            )
+        if member == self.member_id or member.partner_id == self.member_id.partner_id:
+            raise UserError(
+                _(
+                    "%(member)s asked for this service and cannot provide it to "
+                    "themselves.",
+                    member=member.display_name,
+                )
+            )
+        if (
+            self.item_id.requires_background_check
+            and not member.has_valid_background_check
+        ):
+            raise UserError(
+                _(
+                    "%(item)s needs a valid background check, which %(member)s does "
+                    "not have.",
+                    item=self.item_id.name,
+                    member=member.display_name,
+                )
+            )
+
+    def _lock(self):
+        """Lock the rows: concurrent claims and assignments wait for each other."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM timebank_request WHERE id IN %s FOR NO KEY UPDATE",
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset(["state", "provider_id"])
+
+    def _is_provider(self):
+        self.ensure_one()
+        return self.sudo().provider_id.partner_id == self.env.user.partner_id
+
+    # ------------------------------------------------------------------ actions
+    def action_publish(self):
+        self._check_state(
+            ("draft",), _("Only a draft can be published: %(requests)s is %(state)s.")
+        )
+        self._check_broker_or_requester()
+        now = fields.Datetime.now()
+        for request in self:
+            if request.sudo().member_id.state != "active":
+                raise UserError(
+                    _(
+                        "%(member)s is not an active member: activate the membership "
+                        "before publishing their request.",
+                        member=request.sudo().member_id.display_name,
+                    )
+                )
+            if not request.window_ids:
+                raise UserError(
+                    _(
+                        "%(request)s: add at least one preferred time before "
+                        "publishing.",
+                        request=request.display_name,
+                    )
+                )
+            if request.date_deadline <= now:
+                raise UserError(
+                    _(
+                        "%(request)s: every preferred time is already past.",
+                        request=request.display_name,
+                    )
+                )
+        self.sudo().write({"state": "published"})
+        return True
+
+    def _check_broker_or_requester(self):
+        if self._is_broker():
+            return
+        partner = self.env.user.partner_id
+        for request in self.sudo():
+            person = request.member_id.partner_id
+            if not (
+                person == partner
+                or (
+                    person.timebank_proxy_id == partner
+                    and person.timebank_proxy_can_request
+                )
+            ):
+                raise AccessError(
+                    _(
+                        "Only the member, their proxy or a broker manages %(request)s.",
+                        request=request.display_name,
+                    )
+                )
+
+    def action_find_candidates(self):
+        """Rank the candidates of each request and keep the best ones."""
+        self._check_broker()
+        self._check_state(
+            ("draft", "published", "claimed", "assigned"),
+            _("%(requests)s is %(state)s: there is nobody left to find."),
+        )
+        ranking = self.env["timebank.matching.engine"]._rank(
+            self, max(self.company_id.mapped("timebank_candidate_count"))
+        )
+        Candidate = self.env["timebank.request.candidate"].sudo()
+        Candidate.search([("request_id", "in", self.ids)]).unlink()
+        Engine = self.env["timebank.matching.engine"]
+        vals_list = []
+        for request, rows in ranking.items():
+            limit = request.company_id.timebank_candidate_count
+            for rank, row in enumerate(rows[:limit], start=1):
+                vals = {
+                    "request_id": request.id,
+                    "member_id": row["member_id"],
+                    "rank": rank,
+                    "score": row["score"],
+                    "distance_km": row["distance_km"] or 0.0,
+                    "has_distance": row["distance_km"] is not None,
+                    "explanation": Engine._explain(row, request.company_id),
+                }
+                vals.update({f"{factor}_score": row[factor] for factor in FACTORS})
+                vals_list.append(vals)
+        Candidate.create(vals_list)
+        return True
+
+    def action_notify_top(self):
+        """Tell the top candidates: e-mail and portal, or a phone call to make."""
+        self.ensure_one()
+        self._check_broker()
+        self._check_state(
+            ("published",),
+            _("Only a published request can be offered: %(requests)s is %(state)s."),
+        )
+        if not self.candidate_ids:
+            self.action_find_candidates()
+        top = self.candidate_ids.sorted("rank")[: self.company_id.timebank_notify_count]
+        to_write = top.filtered(
+            lambda c: (
+                c.member_id.partner_id.email
+                and c.member_id.contact_channel not in ("phone", "in_person")
+            )
+        )
+        to_call = top - to_write
+        if to_write:
+            self.message_post(
+                body=_(
+                    "A neighbour needs help: %(request)s. You can claim it on your "
+                    "time bank page.",
+                    request=self.display_name,
+                ),
+                partner_ids=to_write.member_id.partner_id.ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        for candidate in to_call:
+            partner = candidate.member_id.partner_id
+            self.activity_schedule(
+                "mail.mail_activity_data_call",
+                user_id=self.env.uid,
+                summary=_("Call %(name)s", name=partner.name),
+                note=_(
+                    "Ask %(name)s (%(phone)s) whether they can take %(request)s.",
+                    name=partner.name,
+                    phone=partner.phone or partner.mobile or _("no phone number"),
+                    request=self.display_name,
+                ),
+            )
+        top.write({"notified": True})
+        return True
+
+    def action_claim(self):
+        """A member takes a published request. Exactly one of many racing wins.
+
+        Any member of the bank may claim: the membership is the access check,
+        so that the one who lost a race reads why rather than an access error.
+        """
+        self.ensure_one()
+        request = self.sudo()
+        member = request.member_id.search(
+            [
+                ("partner_id", "=", self.env.user.partner_id.id),
+                ("company_id", "=", request.company_id.id),
+            ],
+            limit=1,
+        )
+        if not member:
+            raise UserError(
+                _(
+                    "You are not a member of %(bank)s and cannot claim its requests.",
+                    bank=request.company_id.name,
+                )
+            )
+        request._lock()
+        if request.state != "published":
+            raise UserError(
+                _(
+                    "Sorry, %(request)s is no longer open: another volunteer has "
+                    "already taken it.",
+                    request=request.display_name,
+                )
+            )
+        request._check_provider(member)
+        request._take(member, "claimed")
+        return True
+
+    def action_assign(self, member):
+        """A broker gives the request to ``member``."""
+        self.ensure_one()
+        self._check_broker()
+        self._lock()
+        self._check_state(
+            ("draft", "published", "claimed", "assigned"),
+            _("%(requests)s is %(state)s and cannot be assigned."),
+        )
+        self._check_provider(member)
+        self.sudo()._take(member, "assigned")
+        return True
+
+    def _take(self, member, state):
+        self.write(
+            {
+                "state": state,
+                "provider_id": member.id,
+                "date_assigned": fields.Datetime.now(),
+            }
+        )
+        self.message_subscribe(partner_ids=member.partner_id.ids)
+        self.message_post(
+            body=_("%(member)s will provide this service.", member=member.display_name),
+        )
+
+    def action_release(self):
+        """The volunteer cannot come after all: the request is open again."""
+        self.ensure_one()
+        self._check_state(
+            TAKEN, _("Only a taken request can be released: %(requests)s is %(state)s.")
+        )
+        if not (self._is_broker() or self._is_provider()):
+            raise AccessError(_("Only the volunteer or a broker releases a request."))
+        self.sudo().write({"state": "published", "provider_id": False})
+        return True
+
+    def action_check_in(self):
+        return self._check_time("check_in")
+
+    def action_check_out(self):
+        return self._check_time("check_out")
+
+    def _check_time(self, field):
+        self.ensure_one()
+        self._check_state(
+            TAKEN,
+            _("Only a taken request is checked in or out: %(requests)s is %(state)s."),
+        )
+        if not (self._is_broker() or self._is_provider()):
+            raise AccessError(_("Only the volunteer or a broker checks in and out."))
+        if field == "check_out" and not self.check_in:
+            raise UserError(_("Check in first, then check out."))
+        self.sudo().write({field: fields.Datetime.now()})
+        return True
+
+    def action_done(self):
+        """The visit took place: record the service, which the receiver confirms
+        and a broker verifies and posts as usual."""
+        self._check_state(
+            TAKEN,
+            _("Only a taken request can be done: %(requests)s is %(state)s."),
+        )
+        for request in self:
+            if not (self._is_broker() or request._is_provider()):
+                raise AccessError(_("Only the volunteer or a broker closes a request."))
+            if not (request.check_in and request.check_out):
+                raise UserError(
+                    _(
+                        "%(request)s: record when the service started and ended "
+                        "(check in and out) first.",
+                        request=request.display_name,
+                    )
+                )
+            if request.check_out <= request.check_in:
+                raise ValidationError(_("The service must end after it starts."))
+        for request in self.sudo():
+            exchange = (
+                self.env["timebank.exchange"]
+                .sudo()
+                .create(
+                    {
+                        "company_id": request.company_id.id,
+                        "provider_id": request.provider_id.id,
+                        "receiver_id": request.member_id.id,
+                        "item_id": request.item_id.id,
+                        "date_start": request.check_in,
+                        "date_end": request.check_out,
+                        "place": request.place,
+                        "description": request.description,
+                        "intake_channel": request.intake_channel,
+                    }
+                )
+            )
+            # the workflow still checks that the user is the volunteer or a broker
+            exchange.action_submit()
+            request.write({"state": "done", "exchange_id": exchange.id})
+        return True
+
+    def action_cancel(self):
+        self._check_state(
+            ("draft", "published", "claimed", "assigned"),
+            _("%(requests)s is %(state)s and cannot be cancelled."),
+        )
+        self._check_broker_or_requester()
+        self.sudo().write({"state": "cancelled"})
+        return True
+
+    def action_draft(self):
+        self._check_broker()
+        self._check_state(
+            ("cancelled", "expired"),
+            _(
+                "Only a cancelled or expired request returns to draft: %(requests)s "
+                "is %(state)s."
+            ),
+        )
+        self.write({"state": "draft", "provider_id": False, "missed": False})
+        return True
+
+    def action_view_exchange(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "timebank.exchange",
+            "res_id": self.exchange_id.id,
+            "view_mode": "form",
+        }
+
+    # ------------------------------------------------------------------ cron
+    @api.model
+    def _cron_expire(self):
+        """Published requests whose last preferred time has passed expire."""
+        expired = self.sudo().search(
+            [
+                ("state", "=", "published"),
+                ("date_deadline", "<", fields.Datetime.now()),
+            ]
+        )
+        expired.write({"state": "expired"})
+        return expired
+
+    @api.model
+    def _cron_missed_visits(self):
+        """Care plan visits nobody checked in for: an activity for the broker."""
+        now = fields.Datetime.now()
+        candidates = self.sudo().search(
+            [
+                ("care_plan_id", "!=", False),
+                ("state", "in", ("published", "claimed", "assigned", "expired")),
+                ("check_in", "=", False),
+                ("missed", "=", False),
+                ("date_deadline", "<", now),
+            ]
+        )
+        missed = candidates.filtered(
+            lambda r: (
+                r.date_deadline
+                + timedelta(hours=r.company_id.timebank_missed_visit_hours)
+                < now
+            )
+        )
+        missed.write({"missed": True})
+        for request in missed:
+            plan = request.care_plan_id
+            request.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=(plan.user_id or self.env.user).id,
+                summary=_("Missed visit"),
+                note=_(
+                    "Nobody checked in for the visit of %(date)s to %(person)s "
+                    "(care plan %(plan)s). Call the volunteer and the member.",
+                    date=request.visit_date,
+                    person=request.member_id.partner_id.name,
+                    plan=plan.name,
+                ),
+            )
+        return missed
+
+
+class TimebankRequestWindow(models.Model):
+    _name = "timebank.request.window"
+    _description = "Preferred Time of a Request"
+    _order = "date_from"
+
+    request_id = fields.Many2one(
+        "timebank.request", required=True, ondelete="cascade", index=True
+    )
+    date_from = fields.Datetime(string="From", required=True)
+    date_to = fields.Datetime(string="To", required=True)
+
+    @api.constrains("date_from", "date_to")
+    def _check_dates(self):
+        for window in self:
+            if window.date_to <= window.date_from:
+                raise ValidationError(_("A preferred time must end after it starts."))

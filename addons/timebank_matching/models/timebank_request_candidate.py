@@ -1,0 +1,39 @@
+from odoo import fields, models
+
+
+class TimebankRequestCandidate(models.Model):
+    _name = "timebank.request.candidate"
+    _description = "Ranked Candidate of a Request"
+    _order = "request_id, rank"
+
+    request_id = fields.Many2one(
+        "timebank.request", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="request_id.company_id", store=True)
+    member_id = fields.Many2one(
+        "timebank.member", string="Candidate", required=True, ondelete="cascade"
+    )
+    phone = fields.Char(related="member_id.phone")
+    contact_channel = fields.Selection(related="member_id.contact_channel")
+    rank = fields.Integer(required=True)
+    score = fields.Float(digits=(5, 1), aggregator=None)
+    skill_score = fields.Float(string="Skill Fit", digits=(3, 2), aggregator=None)
+    availability_score = fields.Float(
+        string="Availability", digits=(3, 2), aggregator=None
+    )
+    distance_score = fields.Float(string="Nearness", digits=(3, 2), aggregator=None)
+    reliability_score = fields.Float(
+        string="Reliability", digits=(3, 2), aggregator=None
+    )
+    fairness_score = fields.Float(string="Fairness", digits=(3, 2), aggregator=None)
+    generation_score = fields.Float(
+        string="Cross-generation", digits=(3, 2), aggregator=None
+    )
+    distance_km = fields.Float(string="Distance (km)", digits=(6, 1), aggregator=None)
+    has_distance = fields.Boolean()
+    explanation = fields.Text(help="Each factor of the score and what it weighs.")
+    notified = fields.Boolean(readonly=True)
+
+    def action_assign(self):
+        self.ensure_one()
+        return self.request_id.action_assign(self.member_id)
