@@ -44,7 +44,6 @@ class TimebankGrant(models.Model):
     date_end = fields.Date(string="End", required=True, tracking=True)
     analytic_account_id = fields.Many2one(
         "account.analytic.account",
-        string="Analytic Account",
         check_company=True,
         copy=False,
         help="Journal items carrying this analytic account are the grant's "
@@ -130,7 +129,9 @@ class TimebankGrant(models.Model):
         help="Does a relative within the second degree of such a public official "
         "serve in one of these positions?",
     )
-    coi_disclosure_required = fields.Boolean(compute="_compute_coi_disclosure_required")
+    coi_disclosure_required = fields.Boolean(
+        string="Disclosure Required", compute="_compute_coi_disclosure_required"
+    )
     coi_disclosure = fields.Text(
         string="Identity Disclosure",
         tracking=True,

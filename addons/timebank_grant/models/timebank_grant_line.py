@@ -27,9 +27,15 @@ class TimebankGrantLine(models.Model):
     subsidy_committed = fields.Monetary(compute="_compute_actual")
     subsidy_spent = fields.Monetary(compute="_compute_actual")
     subsidy_remaining = fields.Monetary(compute="_compute_actual")
-    self_funded_committed = fields.Monetary(compute="_compute_actual")
-    self_funded_spent = fields.Monetary(compute="_compute_actual")
-    self_funded_remaining = fields.Monetary(compute="_compute_actual")
+    self_funded_committed = fields.Monetary(
+        string="Self-Funded Committed", compute="_compute_actual"
+    )
+    self_funded_spent = fields.Monetary(
+        string="Self-Funded Spent", compute="_compute_actual"
+    )
+    self_funded_remaining = fields.Monetary(
+        string="Self-Funded Remaining", compute="_compute_actual"
+    )
 
     _sql_constraints = [
         (

@@ -8,7 +8,7 @@ class TimebankGrantProgram(models.Model):
     _order = "year desc, name"
 
     name = fields.Char(required=True, translate=True, tracking=True)
-    funder_id = fields.Many2one("res.partner", string="Funder", tracking=True)
+    funder_id = fields.Many2one("res.partner", tracking=True)
     year = fields.Integer(required=True, tracking=True)
     company_id = fields.Many2one(
         "res.company", help="Leave empty to share the program between time banks."
