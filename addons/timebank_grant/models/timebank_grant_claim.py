@@ -161,11 +161,14 @@ class TimebankGrantClaim(models.Model):
                     claims=", ".join(empty.mapped("name")),
                 )
             )
-        unassigned = self.expense_ids.filtered(lambda e: e.state != "assigned")
+        unassigned = self.expense_ids.filtered(
+            lambda e: e.state != "assigned" or e.parent_state != "posted"
+        )
         if unassigned:
             raise UserError(
                 self.env._(
-                    "%(expenses)s are not assigned to a budget line.",
+                    "%(expenses)s are not assigned to a budget line or their "
+                    "journal entries are not posted.",
                     expenses=", ".join(unassigned.mapped("display_name")),
                 )
             )

@@ -27,6 +27,9 @@ class TimebankGrantExpense(models.Model):
         check_company=True,
     )
     move_id = fields.Many2one(related="move_line_id.move_id", store=True)
+    parent_state = fields.Selection(
+        related="move_line_id.parent_state", string="Entry Status"
+    )
     date = fields.Date(related="move_line_id.date", store=True)
     partner_id = fields.Many2one(related="move_line_id.partner_id", store=True)
     name = fields.Char(related="move_line_id.name", store=True)
@@ -85,7 +88,12 @@ class TimebankGrantExpense(models.Model):
         ),
     ]
 
-    @api.depends("move_line_id", "grant_id.analytic_account_id")
+    @api.depends(
+        "move_line_id.balance",
+        "move_line_id.amount_currency",
+        "move_line_id.analytic_distribution",
+        "grant_id.analytic_account_id",
+    )
     def _compute_amount(self):
         for expense in self:
             expense.amount = expense.grant_id._share_of(expense.move_line_id)
@@ -176,6 +184,13 @@ class TimebankGrantExpense(models.Model):
             if expense.state != "new":
                 problems.append(_("%(expense)s is already assigned.", expense=label))
                 continue
+            if expense.parent_state != "posted":
+                problems.append(
+                    _(
+                        "%(expense)s: the journal entry is not posted any more.",
+                        expense=label,
+                    )
+                )
             if expense.grant_id.state not in ("approved", "running", "closing"):
                 problems.append(
                     _(

@@ -141,3 +141,10 @@ class TestClaim(GrantCase):
         claim.action_paid()
         self.grant.action_close()
         self.assertEqual(self.grant.state, "closed")
+
+    def test_claim_refuses_an_entry_reset_to_draft(self):
+        claim = self._claim()
+        claim.action_collect()
+        self.bill.button_draft()
+        with self.assertRaisesRegex(UserError, r"journal entries are not posted"):
+            claim.action_submit()

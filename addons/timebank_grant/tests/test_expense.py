@@ -182,3 +182,9 @@ class TestExpense(GrantCase):
         expense.with_user(self.accountant).action_unassign()
         expense.with_user(self.accountant).subsidy_amount = 10
         self.assertEqual(expense.self_funded_amount, 990)
+
+    def test_expense_of_an_entry_reset_to_draft_refused(self):
+        expense = self._expense()
+        expense.move_id.button_draft()
+        with self.assertRaisesRegex(UserError, r"journal entry is not posted any more"):
+            expense.with_user(self.accountant).action_assign()
