@@ -14,6 +14,7 @@ class TimebankGrantExpenseKind(models.Model):
     program_id = fields.Many2one(
         "timebank.grant.program", required=True, ondelete="cascade", index=True
     )
+    company_id = fields.Many2one(related="program_id.company_id", store=True)
     is_management_fee = fields.Boolean(
         string="Management Fee",
         help="Spending of this kind counts toward the program's management fee cap.",

@@ -68,6 +68,25 @@ class TestSecurity(GrantCase):
         with self.assertRaisesRegex(AccessError, r"Grant"):
             Grant.with_user(self.accountant_b).browse(grant.id).read(["subsidy_total"])
 
+    def test_program_of_a_bank_stays_in_that_bank(self):
+        program = (
+            self.env["timebank.grant.program"]
+            .with_user(self.accountant)
+            .create(
+                {
+                    "name": "Bank A's own fund",
+                    "year": 2026,
+                    "company_id": self.company.id,
+                    "kind_ids": [(0, 0, {"name": "Workshops"})],
+                }
+            )
+        )
+        Program = self.env["timebank.grant.program"].with_user(self.accountant_b)
+        Kind = self.env["timebank.grant.expense.kind"].with_user(self.accountant_b)
+        self.assertNotIn(program, Program.search([]))
+        self.assertIn(self.program, Program.search([]), "shared programs are seen")
+        self.assertFalse(Kind.search([("program_id", "=", program.id)]))
+
     def test_accountant_cannot_open_the_override(self):
         with self.assertRaisesRegex(AccessError, r"Override a Grant Exclusion"):
             self.env["timebank.grant.override.wizard"].with_user(
