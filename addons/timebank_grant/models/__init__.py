@@ -1,0 +1,6 @@
+from . import timebank_grant_expense_kind
+from . import timebank_grant_program
+from . import timebank_grant
+from . import timebank_grant_line
+from . import timebank_grant_expense
+from . import timebank_grant_claim

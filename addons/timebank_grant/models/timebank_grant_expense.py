@@ -1,0 +1,339 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+
+class TimebankGrantExpense(models.Model):
+    """A journal item on the grant's analytic account, as the accountant
+    reconciles it against a budget line."""
+
+    _name = "timebank.grant.expense"
+    _description = "Grant Expenditure"
+    _inherit = ["mail.thread"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    grant_id = fields.Many2one(
+        "timebank.grant", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="grant_id.company_id", store=True)
+    currency_id = fields.Many2one(related="grant_id.currency_id", store=True)
+    program_id = fields.Many2one(related="grant_id.program_id")
+    move_line_id = fields.Many2one(
+        "account.move.line",
+        string="Journal Item",
+        required=True,
+        readonly=True,
+        ondelete="restrict",
+        check_company=True,
+    )
+    move_id = fields.Many2one(related="move_line_id.move_id", store=True)
+    parent_state = fields.Selection(
+        related="move_line_id.parent_state", string="Entry Status"
+    )
+    date = fields.Date(related="move_line_id.date", store=True)
+    partner_id = fields.Many2one(related="move_line_id.partner_id", store=True)
+    name = fields.Char(related="move_line_id.name", store=True)
+    amount = fields.Monetary(
+        compute="_compute_amount",
+        store=True,
+        help="The share of the journal item on the grant's analytic account.",
+    )
+    line_id = fields.Many2one(
+        "timebank.grant.line",
+        string="Budget Line",
+        domain="[('grant_id', '=', grant_id)]",
+        tracking=True,
+    )
+    kind_id = fields.Many2one(
+        "timebank.grant.expense.kind",
+        string="Kind of Spending",
+        domain="[('program_id', '=', program_id)]",
+        tracking=True,
+        help="What the money was spent on, as the funder's rules name it.",
+    )
+    subsidy_amount = fields.Monetary(
+        string="Subsidy",
+        compute="_compute_subsidy_amount",
+        store=True,
+        readonly=False,
+        tracking=True,
+    )
+    self_funded_amount = fields.Monetary(
+        string="Self-Funded", compute="_compute_self_funded_amount", store=True
+    )
+    state = fields.Selection(
+        [("new", "To Assign"), ("assigned", "Assigned")],
+        default="new",
+        required=True,
+        tracking=True,
+    )
+    claim_id = fields.Many2one(
+        "timebank.grant.claim", readonly=True, copy=False, index=True
+    )
+    is_paid = fields.Boolean(
+        compute="_compute_is_paid", help="The bill is paid (spent, not only committed)."
+    )
+    receipt_count = fields.Integer(compute="_compute_receipt_count")
+    override_reason = fields.Text(readonly=True, copy=False, tracking=True)
+    override_user_id = fields.Many2one(
+        "res.users", string="Overridden by", readonly=True, copy=False
+    )
+    override_date = fields.Datetime(readonly=True, copy=False)
+
+    _sql_constraints = [
+        (
+            "move_line_unique",
+            "UNIQUE(grant_id, move_line_id)",
+            "This journal item is already an expenditure of the grant.",
+        ),
+    ]
+
+    @api.depends(
+        "move_line_id.balance",
+        "move_line_id.amount_currency",
+        "move_line_id.analytic_distribution",
+        "grant_id.analytic_account_id",
+    )
+    def _compute_amount(self):
+        for expense in self:
+            expense.amount = expense.grant_id._share_of(expense.move_line_id)
+
+    @api.depends("amount")
+    def _compute_subsidy_amount(self):
+        for expense in self:
+            expense.subsidy_amount = expense.amount
+
+    @api.depends("amount", "subsidy_amount")
+    def _compute_self_funded_amount(self):
+        for expense in self:
+            expense.self_funded_amount = expense.amount - expense.subsidy_amount
+
+    @api.depends("move_id.move_type", "move_id.payment_state")
+    def _compute_is_paid(self):
+        for expense in self:
+            move = expense.move_id
+            expense.is_paid = move.move_type == "entry" or move.payment_state in (
+                "paid",
+                "in_payment",
+                "reversed",
+            )
+
+    def _receipt_counts(self):
+        """{(model, id): attachments} of the expenses and their bills."""
+        Attachment = self.env["ir.attachment"]
+        domain = [
+            "|",
+            "&",
+            ("res_model", "=", "account.move"),
+            ("res_id", "in", self.move_id.ids),
+            "&",
+            ("res_model", "=", self._name),
+            ("res_id", "in", self.ids),
+        ]
+        return dict(
+            ((model, res_id), count)
+            for model, res_id, count in Attachment._read_group(
+                domain, ["res_model", "res_id"], ["__count"]
+            )
+        )
+
+    @api.depends("move_id")
+    def _compute_receipt_count(self):
+        counts = self._receipt_counts()
+        for expense in self:
+            expense.receipt_count = counts.get(
+                ("account.move", expense.move_id.id), 0
+            ) + counts.get((self._name, expense.id), 0)
+
+    def write(self, vals):
+        if {"override_reason", "override_user_id", "override_date"} & set(
+            vals
+        ) and not self.env.user.has_group("timebank_grant.group_grant_manager"):
+            raise AccessError(
+                self.env._("Only a grant manager may override an exclusion.")
+            )
+        locked = {"line_id", "kind_id", "subsidy_amount"} & set(vals)
+        if locked and self.filtered(lambda e: e.state == "assigned"):
+            raise UserError(
+                self.env._(
+                    "Unassign the expenditure before changing its budget line, "
+                    "kind or amounts."
+                )
+            )
+        return super().write(vals)
+
+    # ------------------------------------------------------------ rules
+    def _assignment_problems(self):
+        """Why each expense may not be assigned, one message per problem."""
+        _ = self.env._
+        problems = []
+        receipts = self._receipt_counts()
+        used = {
+            line: (subsidy, self_funded)
+            for line, subsidy, self_funded in self._read_group(
+                [("line_id", "in", self.line_id.ids), ("state", "=", "assigned")],
+                ["line_id"],
+                ["subsidy_amount:sum", "self_funded_amount:sum"],
+            )
+        }
+        for expense in self:
+            label = expense.display_name
+            currency = expense.currency_id
+            kind = expense.kind_id
+            line = expense.line_id
+            if expense.state != "new":
+                problems.append(_("%(expense)s is already assigned.", expense=label))
+                continue
+            if expense.parent_state != "posted":
+                problems.append(
+                    _(
+                        "%(expense)s: the journal entry is not posted any more.",
+                        expense=label,
+                    )
+                )
+            if expense.grant_id.state not in ("approved", "running", "closing"):
+                problems.append(
+                    _(
+                        "%(expense)s: the grant is not approved or running.",
+                        expense=label,
+                    )
+                )
+            if not line:
+                problems.append(_("%(expense)s: choose a budget line.", expense=label))
+            if not kind:
+                problems.append(
+                    _("%(expense)s: choose the kind of spending.", expense=label)
+                )
+            if kind.personnel or line.kind_id.personnel:
+                problems.append(
+                    _(
+                        "%(expense)s: personnel costs are not eligible under "
+                        "%(program)s.",
+                        expense=label,
+                        program=expense.program_id.display_name,
+                    )
+                )
+            for excluded in (kind | line.kind_id).filtered("excluded"):
+                if not expense.override_reason:
+                    problems.append(
+                        _(
+                            "%(expense)s: %(kind)s is not eligible under %(program)s.",
+                            expense=label,
+                            kind=excluded.name,
+                            program=expense.program_id.display_name,
+                        )
+                    )
+            if not (
+                receipts.get(("account.move", expense.move_id.id))
+                or receipts.get((self._name, expense.id))
+            ):
+                problems.append(
+                    _(
+                        "%(expense)s: no receipt is attached to the bill or to "
+                        "the expenditure.",
+                        expense=label,
+                    )
+                )
+            if currency.compare_amounts(expense.self_funded_amount, 0) < 0 or (
+                currency.compare_amounts(expense.subsidy_amount, 0) < 0
+                and currency.compare_amounts(expense.amount, 0) > 0
+            ):
+                problems.append(
+                    _(
+                        "%(expense)s: the subsidy part must lie between zero and "
+                        "the amount.",
+                        expense=label,
+                    )
+                )
+            if line:
+                subsidy_used, self_used = used.get(line, (0.0, 0.0))
+                for part, spent, budget in (
+                    (
+                        _("subsidy"),
+                        subsidy_used + expense.subsidy_amount,
+                        line.subsidy_amount,
+                    ),
+                    (
+                        _("self-funded"),
+                        self_used + expense.self_funded_amount,
+                        line.self_funded_amount,
+                    ),
+                ):
+                    if currency.compare_amounts(spent, budget) > 0:
+                        problems.append(
+                            _(
+                                "%(expense)s takes budget line %(line)s over its "
+                                "%(part)s budget of %(budget)s by %(over)s.",
+                                expense=label,
+                                line=line.display_name,
+                                part=part,
+                                budget=expense.grant_id._format(budget),
+                                over=expense.grant_id._format(spent - budget),
+                            )
+                        )
+                used[line] = (
+                    subsidy_used + expense.subsidy_amount,
+                    self_used + expense.self_funded_amount,
+                )
+        return problems
+
+    @api.depends("move_id", "name")
+    def _compute_display_name(self):
+        for expense in self:
+            expense.display_name = " - ".join(
+                filter(None, [expense.move_id.name, expense.name])
+            )
+
+    # ------------------------------------------------------------ actions
+    def action_assign(self):
+        """Assign the expenses to their budget lines, or say why not."""
+        problems = self._assignment_problems()
+        if problems:
+            raise UserError(
+                self.env._("The expenditure cannot be assigned:\n%(problems)s")
+                % {"problems": "\n".join(problems)}
+            )
+        self.write({"state": "assigned"})
+
+    def action_unassign(self):
+        claimed = self.filtered(lambda e: e.claim_id and e.claim_id.state != "draft")
+        if claimed:
+            raise UserError(
+                self.env._(
+                    "%(expenses)s belong to a submitted claim and stay assigned.",
+                    expenses=", ".join(claimed.mapped("display_name")),
+                )
+            )
+        self.write({"state": "new", "claim_id": False})
+
+    def _override_exclusion(self, reason):
+        """A grant manager lets excluded spending through, with a written reason."""
+        if not self.env.user.has_group("timebank_grant.group_grant_manager"):
+            raise AccessError(
+                self.env._("Only a grant manager may override an exclusion.")
+            )
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(
+                self.env._("Write the reason for overriding the exclusion.")
+            )
+        self.write(
+            {
+                "override_reason": reason,
+                "override_user_id": self.env.user.id,
+                "override_date": fields.Datetime.now(),
+            }
+        )
+        for expense in self:
+            body = self.env._(
+                "Exclusion overridden by %(user)s: %(reason)s",
+                user=self.env.user.name,
+                reason=reason,
+            )
+            expense.message_post(body=body)
+            expense.grant_id.message_post(
+                body=self.env._(
+                    "%(expense)s: %(body)s", expense=expense.display_name, body=body
+                )
+            )
+        self.action_assign()

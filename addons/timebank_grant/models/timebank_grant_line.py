@@ -1,0 +1,78 @@
+from odoo import api, fields, models
+
+
+class TimebankGrantLine(models.Model):
+    _name = "timebank.grant.line"
+    _description = "Grant Budget Line"
+    _order = "grant_id, sequence, id"
+    _check_company_auto = True
+
+    sequence = fields.Integer(default=10)
+    grant_id = fields.Many2one(
+        "timebank.grant", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="grant_id.company_id", store=True)
+    currency_id = fields.Many2one(related="grant_id.currency_id")
+    program_id = fields.Many2one(related="grant_id.program_id")
+    kind_id = fields.Many2one(
+        "timebank.grant.expense.kind",
+        string="Category",
+        required=True,
+        domain="[('program_id', '=', program_id)]",
+    )
+    name = fields.Char(string="Description")
+    subsidy_amount = fields.Monetary(string="Subsidy")
+    self_funded_amount = fields.Monetary(string="Self-Funded")
+    expense_ids = fields.One2many("timebank.grant.expense", "line_id")
+    subsidy_committed = fields.Monetary(compute="_compute_actual")
+    subsidy_spent = fields.Monetary(compute="_compute_actual")
+    subsidy_remaining = fields.Monetary(compute="_compute_actual")
+    self_funded_committed = fields.Monetary(
+        string="Self-Funded Committed", compute="_compute_actual"
+    )
+    self_funded_spent = fields.Monetary(
+        string="Self-Funded Spent", compute="_compute_actual"
+    )
+    self_funded_remaining = fields.Monetary(
+        string="Self-Funded Remaining", compute="_compute_actual"
+    )
+
+    _sql_constraints = [
+        (
+            "amounts_positive",
+            "CHECK(subsidy_amount >= 0 AND self_funded_amount >= 0)",
+            "Budget amounts cannot be negative.",
+        ),
+    ]
+
+    @api.depends("kind_id", "name")
+    def _compute_display_name(self):
+        for line in self:
+            line.display_name = " / ".join(filter(None, [line.kind_id.name, line.name]))
+
+    @api.depends(
+        "subsidy_amount",
+        "self_funded_amount",
+        "expense_ids.state",
+        "expense_ids.subsidy_amount",
+        "expense_ids.self_funded_amount",
+        "expense_ids.move_id.payment_state",
+    )
+    def _compute_actual(self):
+        """Committed: assigned expenses whose bill is not paid yet; spent: paid."""
+        for line in self:
+            currency = line.currency_id or line.company_id.currency_id
+            expenses = line.expense_ids.filtered(lambda e: e.state == "assigned")
+            paid = expenses.filtered("is_paid")
+            unpaid = expenses - paid
+            for part in ("subsidy", "self_funded"):
+                field = f"{part}_amount"
+                committed = currency.round(sum(unpaid.mapped(field)))
+                spent = currency.round(sum(paid.mapped(field)))
+                line[f"{part}_committed"] = committed
+                line[f"{part}_spent"] = spent
+                line[f"{part}_remaining"] = line[field] - committed - spent
+
+    @api.constrains("subsidy_amount", "self_funded_amount", "kind_id")
+    def _check_budget_rules(self):
+        self.grant_id._check_budget_rules()

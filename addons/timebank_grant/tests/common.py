@@ -1,0 +1,140 @@
+import base64
+
+from odoo import Command
+from odoo.tests import new_test_user
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+
+
+class GrantCase(AccountTestInvoicingCommon):
+    """Two companies with a chart of accounts, an accountant with only billing
+    and grant rights in each, a grant manager, a time bank broker, and the
+    2026 MOHW program of the module's data."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
+        # The set-up user of the accounting tests also configures grants.
+        cls.env.user.groups_id += cls.env.ref("timebank_grant.group_grant_manager")
+        cls.company = cls.company_data["company"]
+        cls.company_b = cls.setup_other_company(name="Bank B")["company"]
+        cls.twd = cls.setup_other_currency("TWD", rounding=1.0)
+        accountant_groups = (
+            "account.group_account_invoice,timebank_grant.group_grant_user"
+        )
+        cls.accountant = cls._user("grant_accountant", accountant_groups, cls.company)
+        cls.accountant_b = cls._user(
+            "grant_accountant_b", accountant_groups, cls.company_b
+        )
+        cls.grant_manager = cls._user(
+            "grant_manager",
+            "account.group_account_invoice,timebank_grant.group_grant_manager",
+            cls.company,
+        )
+        cls.broker = cls._user(
+            "grant_broker", "timebank_core.group_timebank_broker", cls.company
+        )
+        cls.program = cls.env.ref("timebank_grant.timebank_grant_program_mohw_2026")
+        cls.kinds = {
+            kind.get_external_id()[kind.id].split("_mohw_")[-1]: kind
+            for kind in cls.program.kind_ids
+        }
+
+    @classmethod
+    def _user(cls, login, groups, company):
+        return new_test_user(
+            cls.env,
+            login=login,
+            name=login.replace("_", " ").title(),
+            groups=groups,
+            company_id=company.id,
+            company_ids=[company.id],
+        )
+
+    @classmethod
+    def _grant(cls, lines, user=None, program=None, company=None, **vals):
+        """A draft grant of ``user`` (the accountant by default); ``lines`` is
+        [(kind code, subsidy, self-funded)]."""
+        program = program or cls.program
+        company = company or cls.company
+        kinds = {kind.name: kind for kind in program.kind_ids} | cls.kinds
+        values = {
+            "name": "Time bank grant",
+            "award_number": "MOHW-TEST-1",
+            "program_id": program.id,
+            "company_id": company.id,
+            "date_start": "2026-01-01",
+            "date_end": "2026-12-31",
+            "coi_officer": "no",
+            "coi_spouse": "no",
+            "coi_relative": "no",
+            "line_ids": [
+                Command.create(
+                    {
+                        "kind_id": kinds[code].id,
+                        "subsidy_amount": subsidy,
+                        "self_funded_amount": self_funded,
+                    }
+                )
+                for code, subsidy, self_funded in lines
+            ],
+        }
+        return (
+            cls.env["timebank.grant"]
+            .with_user(user or cls.accountant)
+            .with_company(company)
+            .create(dict(values, **vals))
+        )
+
+    @classmethod
+    def _bill(cls, lines, date="2026-03-10", receipt=True, currency=None, company=None):
+        """A posted vendor bill; ``lines`` is [(label, amount, {analytic: percent})]."""
+        company = company or cls.company
+        move = (
+            cls.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "in_invoice",
+                    "partner_id": cls.partner_a.id,
+                    "invoice_date": date,
+                    "date": date,
+                    "currency_id": (currency or cls.twd).id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": label,
+                                "quantity": 1,
+                                "price_unit": amount,
+                                "tax_ids": [],
+                                "analytic_distribution": {
+                                    str(account.id): percent
+                                    for account, percent in distribution.items()
+                                },
+                            }
+                        )
+                        for label, amount, distribution in lines
+                    ],
+                }
+            )
+        )
+        move.action_post()
+        if receipt:
+            cls.env["ir.attachment"].create(
+                {
+                    "name": f"receipt-{move.id}.pdf",
+                    "datas": base64.b64encode(b"%PDF-1.4 receipt"),
+                    "res_model": "account.move",
+                    "res_id": move.id,
+                }
+            )
+        return move
+
+    @classmethod
+    def _running_grant(cls, lines, **vals):
+        grant = cls._grant(lines, **vals)
+        grant.action_approve()
+        grant.action_start()
+        return grant
