@@ -107,7 +107,9 @@ class TimebankRequest(models.Model):
     tz = fields.Selection(
         _tz_get,
         string="Time Zone",
-        default=lambda self: self.env.user.tz or "UTC",
+        compute="_compute_tz",
+        store=True,
+        readonly=False,
         help="Time zone of the members' weekly availabilities.",
     )
     place = fields.Char(compute="_compute_place", store=True, readonly=False)
@@ -173,12 +175,25 @@ class TimebankRequest(models.Model):
             )
 
     @api.depends("member_id")
+    def _compute_tz(self):
+        """The time zone of the person in need, else of whoever registers it."""
+        for request in self:
+            request.tz = (
+                request.member_id.partner_id.tz
+                or request.tz
+                or self.env.user.tz
+                or "UTC"
+            )
+
+    @api.depends("member_id")
     def _compute_place(self):
         for request in self:
             partner = request.member_id.partner_id
-            request.place = partner._display_address(without_company=True) or (
-                partner.timebank_service_area
-            )
+            address = partner._display_address(without_company=True)
+            # one line: the form shows the place as a single line of text
+            request.place = ", ".join(
+                line.strip() for line in address.splitlines() if line.strip()
+            ) or (partner.timebank_service_area)
             request.latitude = partner.partner_latitude
             request.longitude = partner.partner_longitude
 

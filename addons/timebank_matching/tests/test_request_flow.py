@@ -194,3 +194,27 @@ class TestRequestFlow(MatchingCase):
             offer.action_publish()
         with self.assertRaisesRegex(ValidationError, "start time must come before"):
             offer.write({"slot_ids": [Command.create({"hour_from": 12, "hour_to": 9})]})
+
+
+@tagged("post_install", "-at_install")
+class TestRequestPlace(MatchingCase):
+    def test_place_and_time_zone_come_from_the_person_in_need(self):
+        self.elder.partner_id.write(
+            {
+                "street": "No. 88, Beida Road",
+                "city": "Hsinchu",
+                "zip": "300",
+                "tz": "Asia/Taipei",
+            }
+        )
+        request = self.env["timebank.request"].create(
+            {
+                "member_id": self.elder.id,
+                "item_id": self.shopping.id,
+                "company_id": self.bank_a.id,
+            }
+        )
+        self.assertNotIn("\n", request.place)
+        self.assertIn("No. 88, Beida Road, ", request.place)
+        self.assertEqual(request.tz, "Asia/Taipei")
+        self.assertEqual(request.latitude, self.elder.partner_id.partner_latitude)
