@@ -80,8 +80,10 @@ class TimebankAssembly(models.Model):
     policy_change_ids = fields.One2many(
         "timebank.policy.change", "assembly_id", string="Policy Changes"
     )
-    present_count = fields.Integer(compute="_compute_attendance")
-    represented_count = fields.Integer(compute="_compute_attendance")
+    present_count = fields.Integer(string="Present", compute="_compute_attendance")
+    represented_count = fields.Integer(
+        string="Represented by Proxy", compute="_compute_attendance"
+    )
     quorum_count = fields.Integer(
         string="Quorum (members)", compute="_compute_attendance"
     )
