@@ -305,3 +305,16 @@ class TestPortalNeed(HttpCase):
         )
         self.assertGreaterEqual(response.status_code, 400)
         self.assertFalse(self._requests_of(self.ann))
+
+    def test_messages_speak_the_member_language(self):
+        self.env["res.lang"]._activate_lang("zh_TW")
+        self.env["ir.module.module"].search(
+            [("name", "=", "timebank_matching")]
+        )._update_translations(["zh_TW"])
+        self.ann.partner_id.lang = "zh_TW"
+        page = self._form("need_ann")
+        self.assertIn("您需要什麼服務？", page.text)
+        yesterday = fields.Date.to_string(fields.Date.today() - timedelta(days=1))
+        response = self._send("need_ann", window_0_date=yesterday)
+        self.assertIn("已經過去了", response.text)
+        self.assertFalse(self._requests_of(self.ann))
