@@ -1,4 +1,8 @@
+from datetime import datetime
+from itertools import groupby
 from urllib.parse import urlencode
+
+import pytz
 
 from odoo import _, http
 from odoo.exceptions import UserError
@@ -7,6 +11,9 @@ from odoo.http import request
 from odoo.addons.timebank_core.controllers.portal import TimebankPortal
 
 REQUESTS_URL = "/my/timebank/requests"
+NEW_REQUEST_URL = REQUESTS_URL + "/new"
+# preferred times offered by the form; the member fills one or more
+WINDOW_ROWS = 3
 
 
 class TimebankMatchingPortal(TimebankPortal):
@@ -76,6 +83,7 @@ class TimebankMatchingPortal(TimebankPortal):
             "check_in": _("Checked in."),
             "check_out": _("Checked out."),
             "done": _("Thank you: the service is recorded for confirmation."),
+            "withdraw": _("Your request is cancelled."),
         }
         if action not in done:
             return request.not_found()
@@ -91,6 +99,166 @@ class TimebankMatchingPortal(TimebankPortal):
         return request.redirect(
             REQUESTS_URL + "?" + urlencode({"message": done[action]})
         )
+
+    @http.route(
+        NEW_REQUEST_URL,
+        type="http",
+        auth="user",
+        methods=["GET", "POST"],
+        website=True,
+    )
+    def portal_timebank_request_new(self, **post):
+        """A member, or the proxy of an elder, registers a need."""
+        if not request.env["timebank.request"].has_access("read"):
+            return request.redirect("/my")
+        persons = self._timebank_need_persons()
+        error = None
+        if request.httprequest.method == "POST":
+            try:
+                # a refusal leaves nothing behind
+                with request.env.cr.savepoint():
+                    need = self._timebank_register_need(persons, post)
+            except UserError as problem:  # also AccessError and ValidationError
+                error = problem.args[0]
+            else:
+                message = _(
+                    "Thank you: your request %(name)s is registered. The volunteers "
+                    "of your time bank can see it now.",
+                    name=need.name,
+                )
+                return request.redirect(
+                    REQUESTS_URL + "?" + urlencode({"message": message})
+                )
+        elif not persons:
+            error = self._timebank_not_member_message()
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "timebank_request_new",
+                "persons": persons,
+                "item_groups": self._timebank_need_items(persons),
+                "several_banks": len(persons.company_id) > 1,
+                "home_address": len(persons) == 1 and self._timebank_home(persons),
+                "urgencies": request.env["timebank.request"]
+                ._fields["urgency"]
+                ._description_selection(request.env),
+                "window_rows": range(WINDOW_ROWS),
+                "post": post,
+                "error": error,
+            }
+        )
+        return request.render("timebank_matching.portal_request_new", values)
+
+    @staticmethod
+    def _timebank_not_member_message():
+        return _(
+            "You are not a member of a time bank yet, and nobody named you as their "
+            "proxy. Please call your time bank to register."
+        )
+
+    @staticmethod
+    def _timebank_home(member):
+        """The home address of ``member`` on one line, as the request takes it."""
+        partner = member.sudo().partner_id
+        address = partner._display_address(without_company=True)
+        lines = (line.strip(" ,") for line in address.splitlines())
+        return ", ".join(line for line in lines if line) or (
+            partner.timebank_service_area or ""
+        )
+
+    def _timebank_need_persons(self):
+        """The memberships the user may register a need for: their own, then
+        those of the elders who named them proxy, with consent, and allow it.
+
+        As the record rules of memberships let a proxy see them; sudo because a
+        portal user cannot read the elders' contacts.
+        """
+        partner = request.env.user.partner_id
+        Member = request.env["timebank.member"].sudo()
+        return Member.search([("partner_id", "=", partner.id)]) | Member.search(
+            [
+                ("partner_id.timebank_proxy_id", "=", partner.id),
+                ("partner_id.timebank_proxy_can_request", "=", True),
+                ("partner_id.timebank_proxy_consent_date", "!=", False),
+            ]
+        )
+
+    @staticmethod
+    def _timebank_need_items(persons):
+        """(category, items) of the services of the persons' banks and the
+        shared ones, in catalog order."""
+        if not persons:
+            return []
+        items = (
+            request.env["timebank.service.item"]
+            .sudo()
+            .search([("company_id", "in", [False, *persons.company_id.ids])])
+        )
+        return [
+            (category, items.browse([item.id for item in group]))
+            for category, group in groupby(items, key=lambda item: item.category_id)
+        ]
+
+    def _timebank_register_need(self, persons, post):
+        """Read the form and register the need; a UserError says what is wrong."""
+        if not persons:
+            raise UserError(self._timebank_not_member_message())
+        Member = request.env["timebank.member"]
+        member_id = post.get("member_id")
+        member = (
+            Member.browse(int(member_id)) if member_id and member_id.isdigit() else None
+        )
+        if member is None and len(persons) == 1:
+            member = Member.browse(persons.id)
+        if member is None or not member.sudo().exists():
+            raise UserError(_("Choose who needs help."))
+        item_id = post.get("item_id")
+        item = request.env["timebank.service.item"].sudo()
+        if not (item_id and item_id.isdigit() and item.browse(int(item_id)).exists()):
+            raise UserError(_("Choose the service you need."))
+        item = item.browse(int(item_id))
+        tz = member.sudo().partner_id.tz or request.env.user.tz or "UTC"
+        urgencies = dict(request.env["timebank.request"]._fields["urgency"].selection)
+        vals = {
+            "tz": tz,
+            "urgency": post.get("urgency") if post.get("urgency") in urgencies else "0",
+            "description": (post.get("description") or "").strip(),
+        }
+        place = (post.get("place") or "").strip()
+        if place:
+            vals["place"] = place
+        return request.env["timebank.request"]._register_need(
+            member, item, self._timebank_windows(post, tz), **vals
+        )
+
+    @staticmethod
+    def _timebank_windows(post, tz):
+        """The preferred times of the form, typed in ``tz``, as naive UTC."""
+        zone = pytz.timezone(tz)
+        windows = []
+        for row in range(WINDOW_ROWS):
+            day, start, end = (
+                (post.get(f"window_{row}_{part}") or "").strip()
+                for part in ("date", "from", "to")
+            )
+            if not (day or start or end):
+                continue
+            try:
+                begin, finish = (
+                    zone.localize(datetime.strptime(f"{day} {time}", "%Y-%m-%d %H:%M"))
+                    .astimezone(pytz.utc)
+                    .replace(tzinfo=None)
+                    for time in (start, end)
+                )
+            except ValueError:
+                raise UserError(
+                    _(
+                        "Fill in the day, the time from and the time to of each time "
+                        "you need help."
+                    )
+                ) from None
+            windows.append((begin, finish))
+        return windows
 
     @http.route("/my/timebank/can-buy", type="http", auth="user", website=True)
     def portal_timebank_can_buy(self, **kw):

@@ -1,8 +1,8 @@
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_datetime
 
 from odoo.addons.base.models.res_partner import _tz_get
 from odoo.addons.timebank_core.models.timebank_exchange import INTAKE_CHANNELS
@@ -585,6 +585,123 @@ class TimebankRequest(models.Model):
         self._check_broker_or_requester()
         self.sudo().write({"state": "cancelled"})
         return True
+
+    def action_withdraw(self):
+        """The member or their proxy cancels a need nobody has taken yet."""
+        self._check_broker_or_requester()
+        self.sudo()._check_state(
+            ("draft", "published"),
+            _(
+                "%(requests)s is %(state)s: a volunteer is already on the way. "
+                "Please call your time bank to cancel it."
+            ),
+        )
+        return self.action_cancel()
+
+    # ------------------------------------------------------------------ portal
+    @api.model
+    def _intake_channel_of(self, member):
+        """How the current user may register a need of ``member``: ``portal``
+        for the member themselves, ``proxy`` for their proxy with the recorded
+        consent and the right to request, else False."""
+        partner = self.env.user.partner_id
+        person = member.sudo().partner_id
+        if person == partner:
+            return "portal"
+        if (
+            person.timebank_proxy_id == partner
+            and person.timebank_proxy_can_request
+            and person.timebank_proxy_consent_date
+        ):
+            return "proxy"
+        return False
+
+    @api.model
+    def _register_need(self, member, item, windows, **vals):
+        """The member, or their proxy, registers a need and publishes it, as
+        the member may (see ``action_publish``).
+
+        ``windows`` are (start, end) pairs of naive UTC datetimes; ``vals`` may
+        hold the place, urgency, description and time zone.
+        """
+        channel = self._intake_channel_of(member)
+        if not channel:
+            raise AccessError(
+                _(
+                    "You can ask for help only for yourself, or for a person who "
+                    "agreed that you act for them as their proxy."
+                )
+            )
+        member = member.sudo()
+        if member.state != "active":
+            raise UserError(
+                _(
+                    "The membership of %(person)s in %(bank)s is not active, so no "
+                    "request can be registered now. Please call your time bank.",
+                    person=member.partner_id.name,
+                    bank=member.company_id.name,
+                )
+            )
+        item = item.sudo()
+        if not item.active or item.company_id not in (
+            member.company_id,
+            item.company_id.browse(),
+        ):
+            raise UserError(
+                _(
+                    "%(item)s is not a service of %(bank)s: choose one of the "
+                    "services in the list.",
+                    item=item.name,
+                    bank=member.company_id.name,
+                )
+            )
+        if not windows:
+            raise UserError(_("Tell us at least one day and time when you need help."))
+        now = fields.Datetime.now()
+        tz = vals.get("tz") or "UTC"
+        for start, end in windows:
+            when = format_datetime(self.env, start, tz=tz, dt_format="short")
+            if end <= start:
+                raise ValidationError(
+                    _(
+                        "The time starting %(when)s ends before it starts: check the "
+                        "hours.",
+                        when=when,
+                    )
+                )
+            if start <= now:
+                raise ValidationError(
+                    _(
+                        "The time starting %(when)s is already past: choose a day "
+                        "and time to come.",
+                        when=when,
+                    )
+                )
+        if vals.get("place"):
+            # another place than home: the coordinates stay the member's, as
+            # when a broker types the place
+            vals = dict(
+                vals,
+                latitude=member.partner_id.partner_latitude,
+                longitude=member.partner_id.partner_longitude,
+            )
+        request = self.sudo().create(
+            dict(
+                vals,
+                company_id=member.company_id.id,
+                member_id=member.id,
+                item_id=item.id,
+                intake_channel=channel,
+                registered_by_id=self.env.user.partner_id.id,
+                window_ids=[
+                    Command.create({"date_from": start, "date_to": end})
+                    for start, end in windows
+                ],
+            )
+        )
+        # published with the rights of the member or proxy, through its checks
+        request.with_env(self.env).action_publish()
+        return request.with_env(self.env)
 
     def action_draft(self):
         self._check_broker()
