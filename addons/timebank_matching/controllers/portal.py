@@ -159,12 +159,7 @@ class TimebankMatchingPortal(TimebankPortal):
     @staticmethod
     def _timebank_home(member):
         """The home address of ``member`` on one line, as the request takes it."""
-        partner = member.sudo().partner_id
-        address = partner._display_address(without_company=True)
-        lines = (line.strip(" ,") for line in address.splitlines())
-        return ", ".join(line for line in lines if line) or (
-            partner.timebank_service_area or ""
-        )
+        return request.env["timebank.request"]._place_of(member.sudo().partner_id) or ""
 
     def _timebank_need_persons(self):
         """The memberships the user may register a need for: their own, then

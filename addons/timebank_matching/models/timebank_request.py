@@ -185,15 +185,21 @@ class TimebankRequest(models.Model):
                 or "UTC"
             )
 
+    @api.model
+    def _place_of(self, partner):
+        """The home address of ``partner`` on one line (the place is a single
+        line of text), else their service area."""
+        address = partner._display_address(without_company=True)
+        lines = (line.strip(" ,") for line in address.splitlines())
+        return ", ".join(line for line in lines if line) or (
+            partner.timebank_service_area or False
+        )
+
     @api.depends("member_id")
     def _compute_place(self):
         for request in self:
             partner = request.member_id.partner_id
-            address = partner._display_address(without_company=True)
-            # one line: the form shows the place as a single line of text
-            request.place = ", ".join(
-                line.strip() for line in address.splitlines() if line.strip()
-            ) or (partner.timebank_service_area)
+            request.place = request._place_of(partner)
             request.latitude = partner.partner_latitude
             request.longitude = partner.partner_longitude
 
