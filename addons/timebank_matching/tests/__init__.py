@@ -5,3 +5,4 @@ from . import test_portal
 from . import test_ranking
 from . import test_request_flow
 from . import test_security
+from . import test_member_features
