@@ -125,12 +125,11 @@ class TimebankMatchingEngine(models.AbstractModel):
                         AND (m.background_check_expiry IS NULL
                              OR m.background_check_expiry >= %(today)s), FALSE)
                            AS has_check,
-                       CASE WHEN p.birthdate_date IS NULL THEN NULL
-                            WHEN p.birthdate_date > %(adult_from)s THEN 'youth'
-                            WHEN p.birthdate_date > %(elder_from)s THEN 'adult'
+                       CASE WHEN m.matching_birthdate IS NULL THEN NULL
+                            WHEN m.matching_birthdate > %(adult_from)s THEN 'youth'
+                            WHEN m.matching_birthdate > %(elder_from)s THEN 'adult'
                             ELSE 'elder' END AS generation
                   FROM timebank_member m
-                  JOIN res_partner p ON p.id = m.partner_id
                  WHERE m.company_id = %(company)s AND m.state = 'active'
             ),
             offers AS (

@@ -32,6 +32,16 @@ class TimebankMember(models.Model):
         help=PLACE_HELP,
     )
 
+    # the generation depends on the day, so it is worked out at each ranking
+    # from the birth date, which is kept here to spare a join to the contacts
+    matching_birthdate = fields.Date(
+        string="Birth Date (matching)",
+        related="partner_id.birthdate_date",
+        store=True,
+        help="The birth date of the contact, kept on the member for the matching "
+        "engine, which works out the generation from it at each ranking.",
+    )
+
     @api.depends("partner_id.partner_latitude", "partner_id.partner_longitude")
     def _compute_matching_place(self):
         for member in self:

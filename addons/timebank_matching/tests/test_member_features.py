@@ -73,3 +73,13 @@ class TestMemberFeatures(MatchingCase):
             row = self._row(request, helper)
             self.assertEqual(row["candidate_generation"], "elder")
             self.assertEqual(row["generation"], 0.0)
+            # a corrected birth date counts at once
+            helper.partner_id.birthdate_date = date(2010, 1, 1)
+            self.assertEqual(helper.matching_birthdate, date(2010, 1, 1))
+            self.assertEqual(
+                self._row(request, helper)["candidate_generation"], "youth"
+            )
+            helper.partner_id.birthdate_date = False
+            row = self._row(request, helper)
+            self.assertIsNone(row["candidate_generation"])
+            self.assertEqual(row["generation"], 0.5)
