@@ -99,8 +99,9 @@ class TimebankMatchingEngine(models.AbstractModel):
     def _features_sql(self, company, materialized=True):
         """Candidate features of every active member of ``company``, as CTEs.
 
-        ``features``: id, partner_id, x, y, z (unit vector of the place),
-        has_place, has_check, generation, offer_items, radius, completion,
+        ``features``: id, partner_id, x, y, z (unit vector of the place, stored
+        on the member), has_place, has_check, generation (worked out from the
+        birth date kept on the member, for ``today``), offer_items, radius, completion,
         confirmation, disputes, reliability, recent, fairness;
         ``member_skills``: (member_id, skill_id), from the person and the offers;
         ``half_hours``: (member_id, first, stop), the weekly availability of the
