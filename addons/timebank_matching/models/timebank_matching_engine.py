@@ -16,6 +16,8 @@ SLOTS_PER_DAY = 48  # half hours
 WEEK_SLOTS = 7 * SLOTS_PER_DAY
 # from this many requests on, rank in memory (numpy) rather than in SQL
 BATCH_IN_MEMORY = 20
+# working memory of the ranking queries (per sort or hash)
+WORK_MEM = "64MB"
 GENERATION_CODES = {"youth": 1, "adult": 2, "elder": 3}
 FACTORS = ("skill", "availability", "distance", "reliability", "fairness", "generation")
 # disputes that count against a member: all but those found groundless
@@ -94,15 +96,20 @@ class TimebankMatchingEngine(models.AbstractModel):
         return {member.id: count for member, count in groups}
 
     @api.model
-    def _features_sql(self, company):
+    def _features_sql(self, company, materialized=True):
         """Candidate features of every active member of ``company``, as CTEs.
 
-        ``features``: id, partner_id, x, y, z (unit vector of the place),
-        has_place, has_check, generation, offer_items, radius, completion,
+        ``features``: id, partner_id, x, y, z (unit vector of the place, stored
+        on the member), has_place, has_check, generation (worked out from the
+        birth date kept on the member, for ``today``), offer_items, radius, completion,
         confirmation, disputes, reliability, recent, fairness;
         ``member_skills``: (member_id, skill_id), from the person and the offers;
         ``half_hours``: (member_id, first, stop), the weekly availability of the
         person and the offers in half hours of the week.
+
+        :param materialized: compute the features once for several uses; for
+            one use (one request ranked in SQL), PostgreSQL then scores the
+            members as it reads them instead of storing them first
         """
         today = fields.Date.context_today(self)
         bounds = company._timebank_generation_birthdates(today)
@@ -110,37 +117,35 @@ class TimebankMatchingEngine(models.AbstractModel):
         disputes = self._dispute_counts(company)
         return SQL(
             """
-            members AS MATERIALIZED (
+            members AS (
                 SELECT m.id, m.partner_id,
-                       cos(radians(COALESCE(p.partner_latitude, 0)))
-                       * cos(radians(COALESCE(p.partner_longitude, 0))) AS x,
-                       cos(radians(COALESCE(p.partner_latitude, 0)))
-                       * sin(radians(COALESCE(p.partner_longitude, 0))) AS y,
-                       sin(radians(COALESCE(p.partner_latitude, 0))) AS z,
-                       (COALESCE(p.partner_latitude, 0) != 0
-                        OR COALESCE(p.partner_longitude, 0) != 0) AS has_place,
+                       m.matching_x AS x, m.matching_y AS y, m.matching_z AS z,
+                       (m.matching_x != 0 OR m.matching_y != 0
+                        OR m.matching_z != 0) AS has_place,
                        COALESCE(m.background_check_date <= %(today)s
                         AND (m.background_check_expiry IS NULL
                              OR m.background_check_expiry >= %(today)s), FALSE)
                            AS has_check,
-                       CASE WHEN p.birthdate_date IS NULL THEN NULL
-                            WHEN p.birthdate_date > %(adult_from)s THEN 'youth'
-                            WHEN p.birthdate_date > %(elder_from)s THEN 'adult'
+                       CASE WHEN m.matching_birthdate IS NULL THEN NULL
+                            WHEN m.matching_birthdate > %(adult_from)s THEN 'youth'
+                            WHEN m.matching_birthdate > %(elder_from)s THEN 'adult'
                             ELSE 'elder' END AS generation
                   FROM timebank_member m
-                  JOIN res_partner p ON p.id = m.partner_id
                  WHERE m.company_id = %(company)s AND m.state = 'active'
             ),
             offers AS (
-                SELECT o.id, o.member_id, o.item_id, o.travel_radius_km
+                SELECT o.id, o.member_id, m.partner_id, o.item_id,
+                       o.travel_radius_km
                   FROM timebank_offer o
-                  JOIN members m ON m.id = o.member_id
+                  JOIN timebank_member m ON m.id = o.member_id
                  WHERE o.state = 'published'
+                   AND m.company_id = %(company)s AND m.state = 'active'
             ),
             member_skills AS MATERIALIZED (
                 SELECT m.id AS member_id, r.skill_id
-                  FROM members m
+                  FROM timebank_member m
                   JOIN res_partner_timebank_skill_rel r ON r.partner_id = m.partner_id
+                 WHERE m.company_id = %(company)s AND m.state = 'active'
                  UNION
                 SELECT o.member_id, r.skill_id
                   FROM offers o
@@ -149,8 +154,9 @@ class TimebankMatchingEngine(models.AbstractModel):
             slots AS (
                 SELECT m.id AS member_id, a.weekday::int AS weekday,
                        a.hour_from, a.hour_to
-                  FROM members m
+                  FROM timebank_member m
                   JOIN timebank_availability a ON a.partner_id = m.partner_id
+                 WHERE m.company_id = %(company)s AND m.state = 'active'
                  UNION ALL
                 SELECT o.member_id, s.weekday::int, s.hour_from, s.hour_to
                   FROM offers o
@@ -162,14 +168,6 @@ class TimebankMatchingEngine(models.AbstractModel):
                        weekday * 48 + ceil(hour_to * 2)::int AS stop
                   FROM slots
                  WHERE hour_to > hour_from
-            ),
-            offered AS (
-                SELECT member_id,
-                       array_agg(item_id) FILTER (WHERE item_id IS NOT NULL) AS items,
-                       CASE WHEN bool_or(COALESCE(travel_radius_km, 0) = 0) THEN 0.0
-                            ELSE max(travel_radius_km) END::float8 AS radius
-                  FROM offers
-                 GROUP BY member_id
             ),
             tasks AS (
                 SELECT provider_id AS member_id,
@@ -199,32 +197,54 @@ class TimebankMatchingEngine(models.AbstractModel):
                                      %(dispute_counts)s::int[]) AS d(member_id, n)
             ),
             history AS (
-                SELECT m.id,
-                       (COALESCE(t.done, 0) + 1.0)::float8
-                       / (COALESCE(t.done, 0) + COALESCE(t.missed, 0) + 2)
-                           AS completion,
-                       (COALESCE(s.confirmed, 0) + 1.0)::float8
-                       / (COALESCE(s.submitted, 0) + 2) AS confirmation,
-                       COALESCE(d.n, 0) AS disputes,
-                       COALESCE(t.recent, 0) + COALESCE(s.recent, 0) AS recent,
-                       COALESCE(o.items, '{}'::int[]) AS offer_items,
-                       COALESCE(o.radius, 0.0) AS radius
-                  FROM members m
-                  LEFT JOIN tasks t ON t.member_id = m.id
-                  LEFT JOIN services s ON s.member_id = m.id
-                  LEFT JOIN disputes d ON d.member_id = m.id
-                  LEFT JOIN offered o ON o.member_id = m.id
+                -- one row per member with a past or offers: one join, not four
+                SELECT member_id,
+                       sum(done) AS done, sum(missed) AS missed,
+                       sum(confirmed) AS confirmed, sum(submitted) AS submitted,
+                       sum(disputes) AS disputes, sum(recent) AS recent,
+                       array_agg(item_id) FILTER (WHERE item_id IS NOT NULL) AS items,
+                       CASE WHEN bool_or(no_radius) THEN 0.0
+                            ELSE max(radius) END::float8 AS radius
+                  FROM (
+                    SELECT member_id, done::int, missed::int, 0 AS confirmed,
+                           0 AS submitted, 0 AS disputes, recent::int,
+                           NULL::int AS item_id, NULL::bool AS no_radius,
+                           NULL::float8 AS radius
+                      FROM tasks
+                     UNION ALL
+                    SELECT member_id, 0, 0, confirmed::int, submitted::int, 0,
+                           recent::int, NULL, NULL, NULL
+                      FROM services
+                     UNION ALL
+                    SELECT member_id, 0, 0, 0, 0, n, 0, NULL, NULL, NULL
+                      FROM disputes
+                     UNION ALL
+                    SELECT member_id, 0, 0, 0, 0, 0, 0, item_id,
+                           COALESCE(travel_radius_km, 0) = 0, travel_radius_km
+                      FROM offers
+                  ) AS past
+                 GROUP BY member_id
             ),
-            features AS MATERIALIZED (
-                SELECT m.id, m.partner_id, m.x, m.y, m.z, m.has_place, m.has_check,
-                       m.generation, h.offer_items, h.radius,
-                       h.completion, h.confirmation, h.disputes,
+            features AS %(materialized)s (
+                SELECT h.*,
                        (h.completion + h.confirmation) / 2 / (1 + h.disputes)
                            AS reliability,
-                       h.recent,
                        1.0::float8 / (1 + h.recent) AS fairness
-                  FROM members m
-                  JOIN history h ON h.id = m.id
+                  FROM (
+                    SELECT m.id, m.partner_id, m.x, m.y, m.z, m.has_place,
+                           m.has_check, m.generation,
+                           COALESCE(o.items, '{}'::int[]) AS offer_items,
+                           COALESCE(o.radius, 0.0) AS radius,
+                           (COALESCE(o.done, 0) + 1)::float8
+                           / (COALESCE(o.done, 0) + COALESCE(o.missed, 0) + 2)
+                               AS completion,
+                           (COALESCE(o.confirmed, 0) + 1)::float8
+                           / (COALESCE(o.submitted, 0) + 2) AS confirmation,
+                           COALESCE(o.disputes, 0) AS disputes,
+                           COALESCE(o.recent, 0) AS recent
+                      FROM members m
+                      LEFT JOIN history o ON o.member_id = m.id
+                  ) h
             )
             """,
             today=today,
@@ -234,6 +254,7 @@ class TimebankMatchingEngine(models.AbstractModel):
             since=since,
             dispute_members=list(disputes),
             dispute_counts=list(disputes.values()),
+            materialized=SQL("MATERIALIZED" if materialized else "NOT MATERIALIZED"),
         )
 
     @api.model
@@ -343,43 +364,42 @@ class TimebankMatchingEngine(models.AbstractModel):
                 SELECT * FROM unnest(%(slot_requests)s::int[], %(slot_numbers)s::int[])
                     AS s(request_id, slot)
             ),
-            matched AS (
-                SELECT request_id, member_id, count(DISTINCT skill_id) AS n
-                  FROM (
-                    SELECT rs.request_id, m.id AS member_id, rs.skill_id
-                      FROM req_skills rs
-                      JOIN res_partner_timebank_skill_rel p
-                        ON p.skill_id = rs.skill_id
-                      JOIN members m ON m.partner_id = p.partner_id
-                     UNION ALL
-                    SELECT rs.request_id, o.member_id, rs.skill_id
-                      FROM req_skills rs
-                      JOIN timebank_offer_skill_rel p ON p.skill_id = rs.skill_id
-                      JOIN offers o ON o.id = p.offer_id
-                  ) AS found
-                 GROUP BY request_id, member_id
-            ),
             req_days AS (
                 SELECT DISTINCT (slot / 48)::varchar AS weekday FROM req_slots
             ),
             day_slots AS (
-                SELECT m.id AS member_id, a.weekday::int AS weekday,
+                SELECT a.partner_id, a.weekday::int AS weekday,
                        a.hour_from, a.hour_to
                   FROM timebank_availability a
                   JOIN req_days d ON d.weekday = a.weekday
-                  JOIN members m ON m.partner_id = a.partner_id
                  UNION ALL
-                SELECT o.member_id, s.weekday::int, s.hour_from, s.hour_to
+                SELECT o.partner_id, s.weekday::int, s.hour_from, s.hour_to
                   FROM offers o
                   JOIN timebank_offer_slot s ON s.offer_id = o.id
             ),
-            overlap AS (
-                SELECT rs.request_id, h.member_id, count(DISTINCT rs.slot) AS n
-                  FROM req_slots rs
-                  JOIN day_slots h ON h.weekday = rs.slot / 48
-                   AND rs.slot >= h.weekday * 48 + floor(h.hour_from * 2)
-                   AND rs.slot < h.weekday * 48 + ceil(h.hour_to * 2)
-                 GROUP BY rs.request_id, h.member_id
+            fit AS (
+                -- by person: a person is a member of a bank only once
+                SELECT request_id, partner_id,
+                       count(DISTINCT skill_id) AS skills,
+                       count(DISTINCT slot) AS slots
+                  FROM (
+                    SELECT rs.request_id, p.partner_id, rs.skill_id, NULL::int AS slot
+                      FROM req_skills rs
+                      JOIN res_partner_timebank_skill_rel p
+                        ON p.skill_id = rs.skill_id
+                     UNION ALL
+                    SELECT rs.request_id, o.partner_id, rs.skill_id, NULL
+                      FROM req_skills rs
+                      JOIN timebank_offer_skill_rel p ON p.skill_id = rs.skill_id
+                      JOIN offers o ON o.id = p.offer_id
+                     UNION ALL
+                    SELECT rs.request_id, h.partner_id, NULL, rs.slot
+                      FROM req_slots rs
+                      JOIN day_slots h ON h.weekday = rs.slot / 48
+                       AND rs.slot >= h.weekday * 48 + floor(h.hour_from * 2)
+                       AND rs.slot < h.weekday * 48 + ceil(h.hour_to * 2)
+                  ) AS found
+                 GROUP BY request_id, partner_id
             )
             SELECT r.id AS request_id, c.*
               FROM reqs r
@@ -396,49 +416,52 @@ class TimebankMatchingEngine(models.AbstractModel):
                     SELECT f.id AS member_id,
                            CASE WHEN r.item_id = ANY(f.offer_items) THEN 1.0
                                 WHEN r.skill_count = 0 THEN 1.0
-                                ELSE COALESCE(m.n, 0)::float8 / r.skill_count
+                                ELSE COALESCE(m.skills, 0)::float8 / r.skill_count
                            END AS skill,
-                           COALESCE(m.n, 0) AS skills_matched,
+                           COALESCE(m.skills, 0) AS skills_matched,
                            r.skill_count AS skills_needed,
                            r.item_id = ANY(f.offer_items) AS offered,
                            CASE WHEN r.slot_count = 0 THEN 1.0
-                                ELSE COALESCE(o.n, 0)::float8 / r.slot_count
+                                ELSE COALESCE(m.slots, 0)::float8 / r.slot_count
                            END AS availability,
-                           d.km AS distance_km,
-                           CASE WHEN d.km IS NULL THEN 0.0
-                                ELSE 1.0 / (1.0 + d.km / %(scale)s) END AS distance,
+                           f.km AS distance_km,
+                           CASE WHEN f.km IS NULL THEN 0.0
+                                ELSE 1.0 / (1.0 + f.km / %(scale)s) END AS distance,
                            f.reliability, f.completion, f.confirmation, f.disputes,
                            f.fairness, f.recent,
                            f.generation AS candidate_generation,
                            CASE WHEN r.generation IS NULL OR f.generation IS NULL
-                                THEN 0.5
-                                WHEN r.generation != f.generation THEN 1.0
-                                ELSE 0.0 END AS generation
-                      FROM features f
-                      LEFT JOIN matched m
-                        ON m.request_id = r.id AND m.member_id = f.id
-                      LEFT JOIN overlap o
-                        ON o.request_id = r.id AND o.member_id = f.id
-                     CROSS JOIN LATERAL (
-                        -- haversine, from the chord between the unit vectors
-                        SELECT CASE WHEN f.has_place AND r.has_place
+                                THEN 0.5::float8
+                                WHEN r.generation != f.generation THEN 1.0::float8
+                                ELSE 0.0::float8 END AS generation
+                      FROM (
+                        SELECT f.*,
+                               -- haversine, from the chord between the unit vectors
+                               CASE WHEN f.has_place AND r.has_place
                                THEN 2 * %(radius)s * asin(least(1.0, sqrt(
                                     (f.x - r.x) * (f.x - r.x)
                                     + (f.y - r.y) * (f.y - r.y)
                                     + (f.z - r.z) * (f.z - r.z)) / 2))
                                END AS km
-                     ) d
-                     WHERE f.id != r.member_id
-                       AND f.partner_id != r.partner_id
-                       AND (NOT r.needs_check OR f.has_check)
-                       AND (f.radius = 0 OR d.km IS NULL OR d.km <= f.radius)
+                          FROM features f
+                         WHERE f.id != r.member_id
+                           AND f.partner_id != r.partner_id
+                           AND (NOT r.needs_check OR f.has_check)
+                        -- OFFSET 0 keeps PostgreSQL from pulling the subquery up,
+                        -- which would compute each expression once per use
+                        OFFSET 0
+                      ) f
+                      LEFT JOIN fit m
+                        ON m.request_id = r.id AND m.partner_id = f.partner_id
+                     WHERE f.radius = 0 OR f.km IS NULL OR f.km <= f.radius
+                    OFFSET 0
                   ) f
                  ORDER BY score DESC, f.distance_km ASC NULLS LAST, f.member_id
                  LIMIT %(limit)s
              ) c
              ORDER BY r.id, c.score DESC, c.distance_km ASC NULLS LAST, c.member_id
             """,
-            features=self._features_sql(company),
+            features=self._features_sql(company, materialized=len(requests) > 1),
             scale=company.timebank_distance_scale_km,
             radius=EARTH_RADIUS_KM,
             total=total,
@@ -465,13 +488,17 @@ class TimebankMatchingEngine(models.AbstractModel):
 
     @api.model
     def _fetch(self, query, dictionaries=False):
-        """Rows of ``query``, run without JIT: the row estimates of the
-        features are far too high, and compiling costs more than it saves."""
+        """Rows of ``query``, run without JIT (the row estimates of the
+        features are far too high, and compiling costs more than it saves) and
+        with enough working memory to keep the features of a large bank (a few
+        megabytes for 50,000 members) out of temporary files."""
         cr = self.env.cr
         cr.execute(SQL("SET LOCAL jit = off"))
+        cr.execute(SQL("SET LOCAL work_mem = %s", WORK_MEM))
         cr.execute(query)
         rows = cr.dictfetchall() if dictionaries else cr.fetchall()
         cr.execute(SQL("SET LOCAL jit TO DEFAULT"))
+        cr.execute(SQL("SET LOCAL work_mem TO DEFAULT"))
         return rows
 
     @api.model
