@@ -11,5 +11,6 @@ from . import timebank_chain
 from . import timebank_journal
 from . import timebank_account
 from . import timebank_entry
+from . import timebank_workflow_mixin
 from . import timebank_exchange
 from . import timebank_volunteer_hour

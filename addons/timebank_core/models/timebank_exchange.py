@@ -22,9 +22,10 @@ WORKFLOW_FIELDS = {"state", "confirmed_by_id", "verified_by_id", "entry_id"}
 class TimebankExchange(models.Model):
     _name = "timebank.exchange"
     _description = "Time Bank Exchange"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "timebank.workflow.mixin"]
     _check_company_auto = True
     _order = "date_start desc, id desc"
+    _workflow_records_key = "services"
 
     name = fields.Char(string="Reference", readonly=True, copy=False, default="/")
     company_id = fields.Many2one(
@@ -326,24 +327,6 @@ class TimebankExchange(models.Model):
             raise UserError(_("Only draft or cancelled services can be deleted."))
 
     # ------------------------------------------------------------------ workflow
-    def _check_state(self, allowed, message):
-        """Refuse with ``message`` (which names %(services)s and %(state)s)."""
-        wrong = self.filtered(lambda e: e.state not in allowed)
-        if wrong:
-            labels = dict(self._fields["state"]._description_selection(self.env))
-            raise UserError(
-                message
-                % {
-                    "services": ", ".join(wrong.mapped("display_name")),
-                    "state": ", ".join(
-                        sorted({labels[s] for s in wrong.mapped("state")})
-                    ),
-                }
-            )
-
-    def _is_broker(self):
-        return self.env.user.has_group("timebank_core.group_timebank_broker")
-
     def action_submit(self):
         """The provider (or a broker for them) submits the record."""
         self._check_state(

@@ -29,9 +29,15 @@ TAKEN = ("claimed", "assigned")
 class TimebankRequest(models.Model):
     _name = "timebank.request"
     _description = "Time Bank Request"
-    _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "portal.mixin",
+        "timebank.workflow.mixin",
+    ]
     _check_company_auto = True
     _order = "urgency desc, date_from, id desc"
+    _workflow_records_key = "requests"
 
     name = fields.Char(string="Reference", readonly=True, copy=False, default="/")
     company_id = fields.Many2one(
@@ -243,24 +249,6 @@ class TimebankRequest(models.Model):
         return super().create(vals_list)
 
     # ------------------------------------------------------------------ rules
-    def _check_state(self, allowed, message):
-        """Refuse with ``message`` (which names %(requests)s and %(state)s)."""
-        wrong = self.filtered(lambda r: r.state not in allowed)
-        if wrong:
-            labels = dict(self._fields["state"]._description_selection(self.env))
-            raise UserError(
-                message
-                % {
-                    "requests": ", ".join(wrong.mapped("display_name")),
-                    "state": ", ".join(
-                        sorted({labels[s] for s in wrong.mapped("state")})
-                    ),
-                }
-            )
-
-    def _is_broker(self):
-        return self.env.user.has_group("timebank_core.group_timebank_broker")
-
     def _check_broker(self):
         if not self._is_broker():
             raise AccessError(_("Only a broker does this for a request."))
