@@ -1,13 +1,9 @@
-import re
 from datetime import datetime, timedelta
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
-
-
-def csrf_token(html):
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+from odoo.addons.timebank_core.tests.common import csrf_token
 
 
 @tagged("post_install", "-at_install")

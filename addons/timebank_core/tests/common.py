@@ -1,7 +1,51 @@
+import re
+
 from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+
+
+def csrf_token(html):
+    """The CSRF token of a page: in a form, or in the page's script."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html) or re.search(
+        r'csrf_token: "([^"]+)"', html
+    )
+    return found.group(1)
+
+
+def ledger_entry(env, bank, lines, journal_type="exchange", **vals):
+    """A draft entry of ``bank``; ``lines`` is [(account, debit, credit)]."""
+    return env["timebank.entry"].create(
+        dict(
+            {
+                "journal_id": env["timebank.journal"]._get(bank, journal_type).id,
+                "line_ids": [
+                    Command.create(
+                        {"account_id": account.id, "debit": debit, "credit": credit}
+                    )
+                    for account, debit, credit in lines
+                ],
+            },
+            **vals,
+        )
+    )
+
+
+def post_opening_balance(env, member, minutes):
+    """Credit ``member`` with ``minutes`` issued by the bank, as a posted
+    adjustment "Opening balance"."""
+    bank = member.company_id
+    issuance = env["timebank.account"]._get_system(bank, "issuance")
+    entry = ledger_entry(
+        env,
+        bank,
+        [(issuance, minutes, 0), (member.account_id, 0, minutes)],
+        "adjustment",
+        ref="Opening balance",
+    )
+    entry.action_post()
+    return entry
 
 
 class TimebankCase(TransactionCase):
@@ -80,20 +124,7 @@ class TimebankCase(TransactionCase):
     @classmethod
     def _entry(cls, lines, journal_type="exchange", bank=None, **vals):
         """A draft entry; ``lines`` is [(account, debit, credit)]."""
-        return cls.env["timebank.entry"].create(
-            dict(
-                {
-                    "journal_id": cls._journal(journal_type, bank).id,
-                    "line_ids": [
-                        Command.create(
-                            {"account_id": account.id, "debit": debit, "credit": credit}
-                        )
-                        for account, debit, credit in lines
-                    ],
-                },
-                **vals,
-            )
-        )
+        return ledger_entry(cls.env, bank or cls.bank_a, lines, journal_type, **vals)
 
     @classmethod
     def _pay(cls, payer, payee, minutes, **vals):

@@ -1,16 +1,8 @@
-import re
 from datetime import datetime, timedelta
 
-from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
-
-def csrf_token(html):
-    """The CSRF token of a page: in a form, or in the page's script."""
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html) or re.search(
-        r'csrf_token: "([^"]+)"', html
-    )
-    return found.group(1)
+from .common import csrf_token, post_opening_balance
 
 
 @tagged("post_install", "-at_install")
@@ -18,7 +10,6 @@ class TestPortal(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        bank = cls.env.company
         category = cls.env["timebank.service.category"].create({"name": "Errands"})
         item = cls.env["timebank.service.item"].create(
             {"name": "Shopping", "category_id": category.id}
@@ -60,25 +51,7 @@ class TestPortal(HttpCase):
         cls.amy_for_david = service(cls.amy, cls.david, 1)
         cls.amy_for_david.action_submit()
         cls.lin_for_amy = service(cls.lin, cls.amy, 3)
-        cls.env["timebank.entry"].create(
-            {
-                "journal_id": cls.env["timebank.journal"]._get(bank, "adjustment").id,
-                "ref": "Opening balance",
-                "line_ids": [
-                    Command.create(
-                        {
-                            "account_id": cls.env["timebank.account"]
-                            ._get_system(bank, "issuance")
-                            .id,
-                            "debit": 150,
-                        }
-                    ),
-                    Command.create(
-                        {"account_id": cls.amy.account_id.id, "credit": 150}
-                    ),
-                ],
-            }
-        ).action_post()
+        post_opening_balance(cls.env, cls.amy, 150)
 
     def test_member_sees_their_balance_and_services(self):
         self.authenticate("portal_amy", "portal_amy")

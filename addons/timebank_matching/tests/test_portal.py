@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from odoo.addons.timebank_core.tests.test_portal import csrf_token
+from odoo.addons.timebank_core.tests.common import csrf_token, post_opening_balance
 
 
 @tagged("post_install", "-at_install")
@@ -11,7 +11,6 @@ class TestPortal(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        bank = cls.env.company
         category = cls.env["timebank.service.category"].create({"name": "Errands"})
         Item = cls.env["timebank.service.item"]
         cls.shopping = Item.create(
@@ -57,25 +56,7 @@ class TestPortal(HttpCase):
             }
         )
         cls.request.action_publish()
-        cls.env["timebank.entry"].create(
-            {
-                "journal_id": cls.env["timebank.journal"]._get(bank, "adjustment").id,
-                "ref": "Opening balance",
-                "line_ids": [
-                    Command.create(
-                        {
-                            "account_id": cls.env["timebank.account"]
-                            ._get_system(bank, "issuance")
-                            .id,
-                            "debit": 180,
-                        }
-                    ),
-                    Command.create(
-                        {"account_id": cls.vic.account_id.id, "credit": 180}
-                    ),
-                ],
-            }
-        ).action_post()
+        post_opening_balance(cls.env, cls.vic, 180)
 
     def test_member_claims_and_the_next_one_is_told(self):
         self.authenticate("portal_vic", "portal_vic")

@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from odoo.addons.timebank_core.tests.test_portal import csrf_token
+from odoo.addons.timebank_core.tests.common import csrf_token
 
 NEW_URL = "/my/timebank/requests/new"
 
