@@ -2,6 +2,7 @@ from . import res_company
 from . import res_config_settings
 from . import timebank_skill
 from . import timebank_language
+from . import timebank_weekly_slot
 from . import timebank_availability
 from . import res_partner
 from . import timebank_member

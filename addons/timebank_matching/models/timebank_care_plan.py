@@ -7,7 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.base.models.res_partner import _tz_get
-from odoo.addons.timebank_core.models.timebank_availability import WEEKDAYS
+from odoo.addons.timebank_core.models.timebank_weekly_slot import WEEKDAYS
 
 
 class TimebankCarePlan(models.Model):

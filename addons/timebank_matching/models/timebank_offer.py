@@ -1,8 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from odoo.addons.timebank_core.models.timebank_availability import WEEKDAYS
-
 
 class TimebankOffer(models.Model):
     _name = "timebank.offer"
@@ -96,23 +94,16 @@ class TimebankOffer(models.Model):
 class TimebankOfferSlot(models.Model):
     _name = "timebank.offer.slot"
     _description = "Weekly Time of a Standing Offer"
+    _inherit = ["timebank.weekly.slot"]
     _order = "offer_id, weekday, hour_from"
 
     offer_id = fields.Many2one(
         "timebank.offer", required=True, ondelete="cascade", index=True
     )
-    weekday = fields.Selection(WEEKDAYS, required=True, default="0")
-    hour_from = fields.Float(string="From", required=True, default=9.0)
-    hour_to = fields.Float(string="To", required=True, default=12.0)
 
-    @api.constrains("hour_from", "hour_to")
-    def _check_hours(self):
-        for slot in self:
-            if not 0 <= slot.hour_from < slot.hour_to <= 24:
-                raise ValidationError(
-                    _(
-                        "Offer %(offer)s: the start time must come before the end "
-                        "time, within one day (00:00 to 24:00).",
-                        offer=slot.offer_id.name,
-                    )
-                )
+    def _hours_error(self):
+        return _(
+            "Offer %(offer)s: the start time must come before the end "
+            "time, within one day (00:00 to 24:00).",
+            offer=self.offer_id.name,
+        )
