@@ -29,10 +29,16 @@ DEADLINE_DAYS = {"0": 30, "1": 14, "2": 7, "3": 2}
 class TimebankDispute(models.Model):
     _name = "timebank.dispute"
     _description = "Time Bank Dispute"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "timebank.workflow.mixin",
+    ]
     _check_company_auto = True
     _order = "priority desc, deadline, id desc"
     _mail_post_access = "read"
+    _workflow_records_key = "disputes"
 
     number = fields.Char(readonly=True, copy=False, default="/", index="trigram")
     name = fields.Char(string="Subject", required=True, tracking=True)
@@ -177,19 +183,12 @@ class TimebankDispute(models.Model):
 
     # ------------------------------------------------------------------ workflow
     def _check_dispute_state(self, allowed):
-        wrong = self.filtered(lambda d: d.state not in allowed)
-        if wrong:
-            labels = dict(STATES)
-            raise UserError(
-                _(
-                    "%(disputes)s is %(state)s: this step is not possible.",
-                    disputes=", ".join(wrong.mapped("display_name")),
-                    state=", ".join(sorted({labels[s] for s in wrong.mapped("state")})),
-                )
-            )
+        self._check_state(
+            allowed, _("%(disputes)s is %(state)s: this step is not possible.")
+        )
 
     def _check_broker(self):
-        if not self.env.user.has_group("timebank_core.group_timebank_broker"):
+        if not self._is_broker():
             raise AccessError(_("Only a broker handles a dispute."))
 
     def _set_state(self, state):
