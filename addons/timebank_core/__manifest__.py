@@ -2,7 +2,7 @@
     "name": "Time Bank",
     "summary": "Members exchange services for time credits: members, "
     "service catalog, ledger and exchanges of a cooperative time bank",
-    "version": "18.0.1.1.0",
+    "version": "18.0.2.0.0",
     "category": "Services/Time Bank",
     "author": "Time Bank for Odoo",
     "license": "AGPL-3",
@@ -21,6 +21,7 @@
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
         "wizards/timebank_donation_wizard_views.xml",
+        "wizards/timebank_exchange_confirm_wizard_views.xml",
         "wizards/timebank_statement_wizard_views.xml",
         "wizards/timebank_recognition_wizard_views.xml",
         "wizards/timebank_kpi_wizard_views.xml",

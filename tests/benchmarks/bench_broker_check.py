@@ -101,7 +101,7 @@ def bench_verify_post(env, company, members, broker, item, count, batch_size):
             ]
         )
         exchanges.action_submit()
-        exchanges.action_confirm()
+        exchanges.action_confirm("phone")
         env.flush_all()
         as_broker = exchanges.with_user(broker).with_company(company)
         started = time.perf_counter()

@@ -56,7 +56,7 @@ class CooperativeCase(TimebankCase):
             }
         )
         exchange.action_submit()
-        exchange.action_confirm()
+        exchange.action_confirm("phone")
         return exchange
 
     @classmethod

@@ -1,3 +1,4 @@
+from . import timebank_guarded_mixin
 from . import res_company
 from . import res_config_settings
 from . import timebank_skill

@@ -22,6 +22,14 @@ class ResCompany(models.Model):
         help="Members of this age or older belong to the elder generation.",
     )
 
+    timebank_four_eyes = fields.Boolean(
+        string="Four Eyes on Paper Confirmations",
+        default=True,
+        help="When a broker confirms a service for the receiver (phone, signed "
+        "sheet, in person), another broker must verify it. A bank with a single "
+        "broker may turn this off; each service verified without the second "
+        "broker says so in its history.",
+    )
     timebank_credit_limit = fields.Integer(
         string="Default Time Credit Limit",
         default=600,
@@ -80,6 +88,24 @@ class ResCompany(models.Model):
                         bank=company.name,
                     )
                 )
+
+    def write(self, vals):
+        turned_off = (
+            self.filtered("timebank_four_eyes")
+            if "timebank_four_eyes" in vals and not vals["timebank_four_eyes"]
+            else self.browse()
+        )
+        result = super().write(vals)
+        for company in turned_off:
+            company.partner_id.sudo().message_post(
+                body=_(
+                    "%(user)s turned off the four-eyes check of %(bank)s: a broker "
+                    "who confirms a service for the receiver may now verify it too.",
+                    user=self.env.user.name,
+                    bank=company.name,
+                )
+            )
+        return result
 
     def _timebank_stars(self, minutes):
         """Stars of a quarter in which a member gave ``minutes`` of service."""

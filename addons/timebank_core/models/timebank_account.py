@@ -22,7 +22,9 @@ def format_minutes(minutes):
 class TimebankAccount(models.Model):
     _name = "timebank.account"
     _description = "Time Bank Account"
+    _inherit = ["timebank.guarded.mixin"]
     _check_company_auto = True
+    _guarded_fields = ("type", "company_id", "member_id", "balance", "line_ids")
     _order = "company_id, type, name"
 
     name = fields.Char(required=True)
@@ -88,6 +90,12 @@ class TimebankAccount(models.Model):
             else:
                 account.display_name = account.name or labels[account.type]
 
+    def _guarded_hint(self):
+        return _(
+            "Accounts are opened with the bank and with each membership, and a "
+            "balance moves only by posting entries."
+        )
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
         if (
@@ -105,7 +113,7 @@ class TimebankAccount(models.Model):
             )
         }
         labels = dict(ACCOUNT_TYPES)
-        return self.create(
+        return self._guarded_create(
             [
                 {"name": labels[account_type], "type": account_type, "company_id": c.id}
                 for c in companies

@@ -10,6 +10,8 @@ class TimebankChain(models.Model):
 
     _name = "timebank.chain"
     _description = "Time Bank Hash Chain"
+    _inherit = ["timebank.guarded.mixin"]
+    _guarded_fields = ("company_id", "last_hash", "entry_count")
 
     company_id = fields.Many2one(
         "res.company", required=True, readonly=True, ondelete="cascade"
@@ -23,4 +25,6 @@ class TimebankChain(models.Model):
 
     def _create_for_companies(self, companies):
         existing = self.search([("company_id", "in", companies.ids)]).company_id
-        return self.create([{"company_id": c.id} for c in companies - existing])
+        return self._guarded_create(
+            [{"company_id": c.id} for c in companies - existing]
+        )

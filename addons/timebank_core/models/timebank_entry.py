@@ -6,10 +6,11 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from .timebank_account import format_minutes
+from .timebank_guarded_mixin import GUARDED_WRITE
 
 # Only the ledger's own code passes this object in the context; RPC cannot, so
 # nothing from outside writes the fields that posting sets.
-LEDGER_WRITE = object()
+LEDGER_WRITE = GUARDED_WRITE
 
 # Fields of an entry that never change once it is posted.
 PROTECTED_FIELDS = {
@@ -39,6 +40,12 @@ POSTING_FIELDS = {
 }
 CHAIN_VERSION = 1
 MAX_PROBLEMS = 20
+# Bounds of the ledger, well inside PostgreSQL's integers: one line moves at most
+# 100 million minutes, an entry a billion, and no balance passes a billion minutes
+# (about 1,900 years) either way.
+MAX_LINE_MINUTES = 100_000_000
+MAX_ENTRY_MINUTES = 1_000_000_000
+MAX_BALANCE_MINUTES = 1_000_000_000
 
 
 def _chain_hash(previous_hash, payload):
@@ -50,9 +57,10 @@ def _chain_hash(previous_hash, payload):
 class TimebankEntry(models.Model):
     _name = "timebank.entry"
     _description = "Time Bank Entry"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "timebank.guarded.mixin"]
     _check_company_auto = True
     _order = "date desc, id desc"
+    _guarded_fields = POSTING_FIELDS | {"exchange_id", "reversal_entry_ids"}
 
     name = fields.Char(
         string="Number", readonly=True, copy=False, default="/", index="trigram"
@@ -113,28 +121,35 @@ class TimebankEntry(models.Model):
         for entry in self:
             entry.total_minutes = sum(entry.line_ids.mapped("debit"))
 
+    @api.constrains("total_minutes")
+    def _check_total_minutes(self):
+        for entry in self:
+            if entry.total_minutes > MAX_ENTRY_MINUTES:
+                raise ValidationError(
+                    _(
+                        "%(entry)s moves %(minutes)s minutes: one entry moves at most "
+                        "%(max)s.",
+                        entry=entry.ref or entry.name,
+                        minutes=entry.total_minutes,
+                        max=MAX_ENTRY_MINUTES,
+                    )
+                )
+
     @api.depends("total_minutes")
     def _compute_total_display(self):
         for entry in self:
             entry.total_display = format_minutes(entry.total_minutes)
 
     # ------------------------------------------------------------------ CRUD
+    def _guarded_hint(self):
+        return _(
+            "They are set by posting, not by hand (number, state, who posted and "
+            "when, the hash chain), and the lines make the total: post the entry, "
+            "or correct a posted one with a reversal and a new entry."
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
-        if self.env.context.get("timebank_ledger") is not LEDGER_WRITE:
-            for vals in vals_list:
-                forbidden = {
-                    key
-                    for key in POSTING_FIELDS & set(vals)
-                    if vals[key] not in ("/", False)
-                }
-                if forbidden:
-                    raise UserError(
-                        _(
-                            "These fields are set by posting, not by hand: %(fields)s",
-                            fields=", ".join(sorted(forbidden)),
-                        )
-                    )
         # entries come by thousands (exchanges, expiry): no "created" message and
         # no follower per entry; the chain and posted_at / posted_by_id tell who
         quiet = {"mail_create_nolog": True, "mail_create_nosubscribe": True}
@@ -143,13 +158,7 @@ class TimebankEntry(models.Model):
 
     def write(self, vals):
         if self.env.context.get("timebank_ledger") is not LEDGER_WRITE:
-            if POSTING_FIELDS & set(vals):
-                raise UserError(
-                    _(
-                        "These fields are set by posting, not by hand: %(fields)s",
-                        fields=", ".join(sorted(POSTING_FIELDS & set(vals))),
-                    )
-                )
+            self._check_guarded_write(vals)
             if PROTECTED_FIELDS & set(vals):
                 self._check_draft()
         return super().write(vals)
@@ -326,11 +335,21 @@ class TimebankEntry(models.Model):
     def _check_postable(self):
         """Every problem of the batch, in one error."""
         problems = []
+        today = fields.Date.context_today(self)
         for entry in self:
             label = entry.ref or entry.name or _("New entry")
             if entry.state != "draft":
                 problems.append(_("%(entry)s is already posted.", entry=entry.name))
                 continue
+            if entry.date > today:
+                problems.append(
+                    _(
+                        "%(entry)s is dated %(date)s, in the future: the ledger "
+                        "records what has happened.",
+                        entry=label,
+                        date=entry.date,
+                    )
+                )
             if len(entry.line_ids) < 2:
                 problems.append(_("%(entry)s needs at least two lines.", entry=label))
             for line in entry.line_ids:
@@ -393,6 +412,20 @@ class TimebankEntry(models.Model):
         )
         limits = accounts._credit_limits()
         problems = []
+        for account_id, delta in deltas.items():
+            if abs(balances[account_id] + delta) > MAX_BALANCE_MINUTES:
+                problems.append(
+                    _(
+                        "%(account)s would hold %(balance)s minutes: no balance may "
+                        "pass %(max)s minutes either way.",
+                        account=self.env["timebank.account"]
+                        .sudo()
+                        .browse(account_id)
+                        .display_name,
+                        balance=balances[account_id] + delta,
+                        max=MAX_BALANCE_MINUTES,
+                    )
+                )
         for account in accounts:
             limit = limits[account.id]
             new_balance = balances[account.id] + deltas[account.id]
@@ -643,9 +676,43 @@ class TimebankEntry(models.Model):
         }
 
 
+def check_minutes_value(value, label):
+    """Refuse what is not a whole number of minutes within the ledger's bounds."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        if value in (None, False):
+            return
+        raise ValidationError(
+            _(
+                "%(label)s must be a whole number of minutes, not %(value)r.",
+                label=label,
+                value=value,
+            )
+        )
+    if isinstance(value, float) and not value.is_integer():
+        raise ValidationError(
+            _(
+                "%(label)s must be a whole number of minutes: %(value)s has a "
+                "fraction of a minute.",
+                label=label,
+                value=value,
+            )
+        )
+    if abs(value) > MAX_LINE_MINUTES:
+        raise ValidationError(
+            _(
+                "%(label)s: %(value)s minutes is more than one line may move "
+                "(%(max)s minutes).",
+                label=label,
+                value=int(value),
+                max=MAX_LINE_MINUTES,
+            )
+        )
+
+
 class TimebankEntryLine(models.Model):
     _name = "timebank.entry.line"
     _description = "Time Bank Entry Line"
+    _inherit = ["timebank.guarded.mixin"]
     _check_company_auto = True
     _order = "date desc, entry_id desc, id"
 
@@ -715,16 +782,32 @@ class TimebankEntryLine(models.Model):
                     )
                 )
 
+    def _guarded_hint(self):
+        return _(
+            "They follow the entry and the account; a line only takes or gives "
+            "minutes on an account."
+        )
+
+    def _check_minutes_vals(self, vals):
+        for name in ("debit", "credit"):
+            if name in vals:
+                check_minutes_value(
+                    vals[name], self._fields[name]._description_string(self.env)
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         entries = self.env["timebank.entry"].browse(
             {vals["entry_id"] for vals in vals_list if vals.get("entry_id")}
         )
         entries._check_draft()
+        for vals in vals_list:
+            self._check_minutes_vals(vals)
         return super().create(vals_list)
 
     def write(self, vals):
         self.entry_id._check_draft()
+        self._check_minutes_vals(vals)
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

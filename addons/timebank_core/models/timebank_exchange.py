@@ -15,8 +15,29 @@ INTAKE_CHANNELS = [
     ("portal", "Portal"),
 ]
 MAX_MINUTES = 24 * 60
+# How the receiver agreed that the service took place.
+CONFIRMATION_CHANNELS = [
+    ("receiver", "By the receiver"),
+    ("proxy", "By the receiver's proxy"),
+    ("phone", "Phone call with the receiver"),
+    ("sheet", "Sheet signed by the receiver"),
+    ("in_person", "In person, with a broker"),
+]
+# a broker confirming for the receiver says how the receiver agreed
+BROKER_CHANNELS = ("phone", "sheet", "in_person")
 # moved by the workflow actions only, never written directly (also not over RPC)
-WORKFLOW_FIELDS = {"state", "confirmed_by_id", "verified_by_id", "entry_id"}
+WORKFLOW_FIELDS = {
+    "name",
+    "state",
+    "confirmed_by_id",
+    "confirmed_by_user_id",
+    "confirmation_channel",
+    "confirmation_proof_ids",
+    "verified_by_id",
+    "entry_id",
+    "coefficient",
+    "cap_minutes",
+}
 
 
 class TimebankExchange(models.Model):
@@ -26,6 +47,7 @@ class TimebankExchange(models.Model):
     _check_company_auto = True
     _order = "date_start desc, id desc"
     _workflow_records_key = "services"
+    _guarded_fields = WORKFLOW_FIELDS
 
     name = fields.Char(string="Reference", readonly=True, copy=False, default="/")
     company_id = fields.Many2one(
@@ -71,6 +93,22 @@ class TimebankExchange(models.Model):
     )
     date_start = fields.Datetime(string="Start", required=True, tracking=True)
     date_end = fields.Datetime(string="End", required=True, tracking=True)
+    coefficient = fields.Float(
+        string="Difficulty Coefficient",
+        digits=(4, 2),
+        readonly=True,
+        copy=False,
+        aggregator=None,
+        help="The item's coefficient, kept as it was when the service was "
+        "confirmed: later changes of the catalog do not move it.",
+    )
+    cap_minutes = fields.Integer(
+        string="Cap per Session (minutes)",
+        readonly=True,
+        copy=False,
+        aggregator=None,
+        help="The item's cap when the service was confirmed; 0 means no cap.",
+    )
     actual_minutes = fields.Integer(
         compute="_compute_minutes", store=True, string="Minutes Worked"
     )
@@ -114,6 +152,31 @@ class TimebankExchange(models.Model):
         tracking=True,
     )
     confirmed_by_id = fields.Many2one("res.partner", readonly=True, copy=False)
+    confirmed_by_user_id = fields.Many2one(
+        "res.users",
+        string="Confirmed by User",
+        readonly=True,
+        copy=False,
+        help="The user who pressed Confirm: the receiver, the proxy or a broker.",
+    )
+    confirmation_channel = fields.Selection(
+        CONFIRMATION_CHANNELS,
+        string="Receiver Agreed",
+        readonly=True,
+        copy=False,
+        help="How the receiver agreed that the service took place.",
+    )
+    confirmation_proof_ids = fields.Many2many(
+        "ir.attachment",
+        "timebank_exchange_confirmation_proof_rel",
+        "exchange_id",
+        "attachment_id",
+        string="Proof of Agreement",
+        readonly=True,
+        copy=False,
+        help="The signed sheet (a photo of it) when a broker confirmed for the "
+        "receiver.",
+    )
     verified_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     entry_id = fields.Many2one(
         "timebank.entry", string="Ledger Entry", readonly=True, copy=False
@@ -122,8 +185,10 @@ class TimebankExchange(models.Model):
         copy=False, tracking=True, help="Why it was rejected or cancelled."
     )
 
-    @api.depends("date_start", "date_end", "item_id.coefficient", "item_id.cap_minutes")
+    @api.depends("date_start", "date_end", "coefficient", "cap_minutes")
     def _compute_minutes(self):
+        """From the service's own coefficient and cap, never from the catalog: a
+        confirmed service keeps what it was confirmed with."""
         for exchange in self:
             if exchange.date_start and exchange.date_end > exchange.date_start:
                 minutes = int(
@@ -132,9 +197,9 @@ class TimebankExchange(models.Model):
             else:
                 minutes = 0
             exchange.actual_minutes = minutes
-            exchange.credit_minutes = (
-                exchange.item_id._credit_minutes(minutes) if exchange.item_id else 0
-            )
+            exchange.credit_minutes = self.env[
+                "timebank.service.item"
+            ]._credit_minutes_for(minutes, exchange.coefficient, exchange.cap_minutes)
 
     @api.depends("credit_minutes")
     def _compute_hours(self):
@@ -283,32 +348,36 @@ class TimebankExchange(models.Model):
 
     # ------------------------------------------------------------------ CRUD
     def _workflow_write(self, vals):
-        return self.sudo().with_context(timebank_ledger=LEDGER_WRITE).write(vals)
+        return self.sudo()._guarded_write(vals)
 
-    def _check_workflow_fields(self, vals):
-        if self.env.context.get("timebank_ledger") is LEDGER_WRITE:
-            return
-        forbidden = WORKFLOW_FIELDS & set(vals)
-        if forbidden and any(vals[key] not in (False, "draft") for key in forbidden):
-            raise UserError(
-                _(
-                    "The state of a service moves with its buttons (submit, confirm, "
-                    "verify, post), not by writing it."
-                )
-            )
+    def _guarded_hint(self):
+        return _(
+            "A service moves with its buttons (Submit, Confirm, Verify, Post) and "
+            "its credits follow from its times and the item's coefficient and cap "
+            "as they were when it was confirmed."
+        )
+
+    @api.model
+    def _item_terms(self, item):
+        return {"coefficient": item.coefficient, "cap_minutes": item.cap_minutes}
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_guarded_create(vals_list)
+        items = self.env["timebank.service.item"].sudo()
         for vals in vals_list:
-            self._check_workflow_fields(vals)
-            if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    self.env["ir.sequence"].next_by_code("timebank.exchange") or "/"
-                )
-        return super().create(vals_list)
+            vals["name"] = (
+                self.env["ir.sequence"].next_by_code("timebank.exchange") or "/"
+            )
+            if vals.get("item_id"):
+                vals.update(self._item_terms(items.browse(vals["item_id"])))
+        return (
+            super(TimebankExchange, self.with_context(timebank_ledger=LEDGER_WRITE))
+            .create(vals_list)
+            .with_env(self.env)
+        )
 
     def write(self, vals):
-        self._check_workflow_fields(vals)
         frozen = {"provider_id", "receiver_id", "item_id", "date_start", "date_end"}
         if frozen & set(vals) and self.filtered(
             lambda e: e.state not in ("draft", "submitted")
@@ -319,7 +388,17 @@ class TimebankExchange(models.Model):
                     "and record it again."
                 )
             )
-        return super().write(vals)
+        result = super().write(vals)
+        if "item_id" in vals:
+            self._refresh_item_terms()
+        return result
+
+    def _refresh_item_terms(self):
+        """Services not yet confirmed follow their item's coefficient and cap."""
+        for exchange in self.filtered(lambda e: e.state in ("draft", "submitted")):
+            terms = self._item_terms(exchange.sudo().item_id)
+            if any(exchange[key] != value for key, value in terms.items()):
+                exchange._workflow_write(terms)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_drafts(self):
@@ -341,27 +420,43 @@ class TimebankExchange(models.Model):
         self._workflow_write({"state": "submitted"})
         return True
 
-    def action_confirm(self):
-        """The receiver, the receiver's proxy or a broker confirms it took place."""
+    def action_confirm(self, channel=None, proof_ids=None):
+        """The receiver, the receiver's proxy or a broker confirms it took place.
+
+        A broker who is neither confirms for the receiver and says how the
+        receiver agreed: ``channel`` is ``phone``, ``sheet`` (a signed sheet,
+        whose photo ``proof_ids`` may attach) or ``in_person``. Another broker
+        then verifies (the bank's four-eyes setting).
+        """
         self._check_state(
             ("submitted",),
             _("Only a submitted service can be confirmed: %(services)s is %(state)s."),
         )
         partner = self.env.user.partner_id
+        channels = {}
         for exchange in self:
             # a proxy may not read the elder's contact: check as the bank
             receiver = exchange.sudo().receiver_id.partner_id
-            allowed = self._is_broker() or (
+            if receiver and receiver == partner:
+                channels[exchange] = "receiver"
+            elif (
                 receiver
-                and (
-                    receiver == partner
-                    or (
-                        receiver.timebank_proxy_id == partner
-                        and receiver.timebank_proxy_can_confirm
+                and receiver.timebank_proxy_id == partner
+                and receiver.timebank_proxy_can_confirm
+            ):
+                channels[exchange] = "proxy"
+            elif self._is_broker() or self.env.su:
+                if channel not in BROKER_CHANNELS:
+                    raise UserError(
+                        _(
+                            "You confirm %(service)s for the receiver: say how they "
+                            "agreed (phone call, signed sheet or in person) with "
+                            "Confirm for the Receiver.",
+                            service=exchange.display_name,
+                        )
                     )
-                )
-            )
-            if not allowed:
+                channels[exchange] = channel
+            else:
                 raise AccessError(
                     _(
                         "Only the receiver, the receiver's proxy or a broker confirms "
@@ -369,8 +464,31 @@ class TimebankExchange(models.Model):
                         service=exchange.display_name,
                     )
                 )
-        self._workflow_write({"state": "confirmed", "confirmed_by_id": partner.id})
+        proofs = self.env["ir.attachment"]
+        if proof_ids:
+            proofs = proofs.browse(proof_ids).exists()
+            proofs.check_access("read")
+        for exchange in self:
+            vals = {
+                "state": "confirmed",
+                "confirmed_by_id": partner.id,
+                "confirmed_by_user_id": self.env.uid,
+                "confirmation_channel": channels[exchange],
+            }
+            # the terms it is credited with are those of the day it is confirmed
+            vals.update(self._item_terms(exchange.sudo().item_id))
+            if proofs and channels[exchange] in BROKER_CHANNELS:
+                vals["confirmation_proof_ids"] = [fields.Command.set(proofs.ids)]
+            exchange._workflow_write(vals)
         return True
+
+    def action_open_confirm_wizard(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "timebank_core.timebank_exchange_confirm_wizard_action"
+        )
+        action["context"] = {"default_exchange_ids": self.ids}
+        return action
 
     def action_verify(self):
         """A broker checks the record and the proof."""
@@ -381,8 +499,37 @@ class TimebankExchange(models.Model):
         if not self._is_broker():
             raise AccessError(_("Only a broker verifies a service."))
         self._check_members_can_exchange()
+        self._check_four_eyes()
         self._workflow_write({"state": "verified", "verified_by_id": self.env.uid})
         return True
+
+    def _check_four_eyes(self):
+        """A broker who confirmed for the receiver does not verify alone."""
+        if self.env.su:
+            return
+        own = self.filtered(
+            lambda e: (
+                e.confirmation_channel in BROKER_CHANNELS
+                and e.confirmed_by_user_id == self.env.user
+            )
+        )
+        required = own.filtered(lambda e: e.company_id.timebank_four_eyes)
+        if required:
+            raise UserError(
+                _(
+                    "You confirmed %(services)s for the receiver: another broker "
+                    "verifies it (four eyes).",
+                    services=", ".join(required.mapped("display_name")),
+                )
+            )
+        for exchange in own:
+            exchange.message_post(
+                body=_(
+                    "Verified by the broker who confirmed it for the receiver: the "
+                    "four-eyes check is off in %(bank)s.",
+                    bank=exchange.company_id.name,
+                )
+            )
 
     def action_post(self):
         """A broker moves the credits: receiver (or community pool) to provider."""
@@ -429,7 +576,7 @@ class TimebankExchange(models.Model):
                     ],
                 }
             )
-        entries = Entry.create(vals_list)
+        entries = Entry._guarded_create(vals_list)
         entries._post()
         for exchange, entry in zip(self, entries, strict=True):
             exchange._workflow_write({"state": "posted", "entry_id": entry.id})

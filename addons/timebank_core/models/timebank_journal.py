@@ -1,4 +1,5 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 JOURNAL_TYPES = [
@@ -20,7 +21,9 @@ JOURNAL_CODES = {
 class TimebankJournal(models.Model):
     _name = "timebank.journal"
     _description = "Time Bank Journal"
+    _inherit = ["timebank.guarded.mixin"]
     _check_company_auto = True
+    _guarded_fields = ("type", "company_id", "next_number")
     _order = "company_id, sequence, id"
 
     name = fields.Char(required=True, translate=True)
@@ -53,6 +56,34 @@ class TimebankJournal(models.Model):
         ),
     ]
 
+    def _guarded_hint(self):
+        return _(
+            "A bank's journals come with its ledger and their numbers are taken "
+            "by posting, without gaps."
+        )
+
+    def write(self, vals):
+        if "code" in vals and not self._guarded_allowed():
+            used = self.filtered(
+                lambda journal: journal.code != vals["code"] and journal.next_number > 1
+            )
+            if used:
+                raise UserError(
+                    _(
+                        "%(journal)s has posted entries numbered %(code)s/...: its "
+                        "prefix can no longer change.",
+                        journal=used[0].display_name,
+                        code=used[0].code,
+                    )
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(
+            _("A bank's journals come with its ledger and cannot be deleted.")
+        )
+
     def _compute_entry_count(self):
         counts = dict(
             self.env["timebank.entry"]._read_group(
@@ -84,7 +115,7 @@ class TimebankJournal(models.Model):
             for index, (journal_type, _label) in enumerate(JOURNAL_TYPES, 1)
             if (company.id, journal_type) not in existing
         ]
-        return self.create(vals_list)
+        return self._guarded_create(vals_list)
 
     def _get(self, company, journal_type):
         journal = self.sudo().search(

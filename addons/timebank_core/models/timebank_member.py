@@ -21,10 +21,18 @@ TRANSITIONS = {
 class TimebankMember(models.Model):
     _name = "timebank.member"
     _description = "Time Bank Membership"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "timebank.guarded.mixin"]
     _check_company_auto = True
     _order = "company_id, number"
     _rec_names_search = ["number", "partner_id.name"]
+    _guarded_fields = (
+        "state",
+        "account_id",
+        "expiry_notice_through",
+        "expiry_notice_minutes",
+        "expiry_notice_date",
+        "expiry_letter_pending",
+    )
 
     number = fields.Char(
         string="Member Number",
@@ -270,13 +278,6 @@ class TimebankMember(models.Model):
                     .with_company(company)
                     .next_by_code("timebank.member")
                 )
-            if vals.get("state", "applicant") != "applicant":
-                raise UserError(
-                    _(
-                        "A new membership starts as an applicant; activate it "
-                        "afterwards."
-                    )
-                )
         self._check_duplicates(
             [
                 (
@@ -291,19 +292,23 @@ class TimebankMember(models.Model):
         members._create_accounts()
         return members
 
-    def _check_no_ledger_lines(self):
+    def _check_no_ledger_lines(self, message=None):
+        """Refuse when one of the memberships has ledger lines; ``message`` names
+        the member with %(member)s."""
+        if not self:
+            return
         used = (
             self.env["timebank.entry.line"]
             .sudo()
             .search([("account_id", "in", self.account_id.ids)], limit=1)
         )
         if used:
+            message = message or _(
+                "%(member)s has time credit movements: withdraw the membership "
+                "instead of deleting it."
+            )
             raise UserError(
-                _(
-                    "%(member)s has time credit movements: withdraw the membership "
-                    "instead of deleting it.",
-                    member=used.account_id.member_id.display_name,
-                )
+                message % {"member": used.account_id.member_id.display_name}
             )
 
     def unlink(self):
@@ -317,7 +322,7 @@ class TimebankMember(models.Model):
         members = self.filtered(lambda m: not m.account_id)
         if not members:
             return
-        self.env["timebank.account"].sudo().create(
+        self.env["timebank.account"].sudo()._guarded_create(
             [
                 {
                     "name": member.partner_id.name,
@@ -337,9 +342,35 @@ class TimebankMember(models.Model):
         )
         members.invalidate_recordset(["account_id"])
 
+    def _guarded_hint(self):
+        return _(
+            "A membership moves with its buttons (Activate, Suspend, Reinstate, "
+            "Withdraw, Reapply), its ledger account is opened with it and expiry "
+            "notices are kept by the expiry job."
+        )
+
     def write(self, vals):
-        if "state" in vals:
+        if "state" in vals and self._guarded_allowed():
             self._check_state_transition(vals["state"])
+        if not self._guarded_allowed():
+            if "company_id" in vals and self.filtered(
+                lambda m: m.company_id.id != vals["company_id"]
+            ):
+                raise UserError(
+                    _(
+                        "A membership belongs to one time bank: open a membership in "
+                        "the other bank instead of moving this one."
+                    )
+                )
+            if "partner_id" in vals:
+                self.filtered(
+                    lambda m: m.partner_id.id != vals["partner_id"]
+                )._check_no_ledger_lines(
+                    _(
+                        "%(member)s has time credit movements: they belong to this "
+                        "person and cannot move to another one."
+                    )
+                )
         if {"company_id", "partner_id", "number"} & set(vals):
             self._check_duplicates(
                 [
@@ -437,29 +468,34 @@ class TimebankMember(models.Model):
         return self.account_id.action_view_lines()
 
     def action_activate(self):
+        self.check_access("write")
         for member in self:
             vals = {"state": "active"}
             if not member.join_date:
                 vals["join_date"] = fields.Date.context_today(self)
-            member.write(vals)
+            member._guarded_write(vals)
         return True
 
     def action_suspend(self):
-        self.write({"state": "suspended"})
+        self.check_access("write")
+        self._guarded_write({"state": "suspended"})
         return True
 
     def action_reinstate(self):
-        self.write({"state": "active", "state_reason": False})
+        self.check_access("write")
+        self._guarded_write({"state": "active", "state_reason": False})
         return True
 
     def action_withdraw(self):
-        self.write(
+        self.check_access("write")
+        self._guarded_write(
             {"state": "withdrawn", "withdrawal_date": fields.Date.context_today(self)}
         )
         return True
 
     def action_reapply(self):
-        self.write({"state": "applicant", "withdrawal_date": False})
+        self.check_access("write")
+        self._guarded_write({"state": "applicant", "withdrawal_date": False})
         return True
 
     def _timebank_notify_expiry(self, upcoming_by_member):
@@ -475,7 +511,7 @@ class TimebankMember(models.Model):
                 and last_date <= member.expiry_notice_through
             ):
                 continue
-            member.write(
+            member._guarded_write(
                 {
                     "expiry_notice_minutes": sum(minutes for _d, minutes in upcoming),
                     "expiry_notice_date": min(date for date, _minutes in upcoming),
@@ -501,7 +537,8 @@ class TimebankMember(models.Model):
         )
 
     def action_mark_letters_sent(self):
-        self.write({"expiry_letter_pending": False})
+        self.check_access("write")
+        self._guarded_write({"expiry_letter_pending": False})
         for member in self:
             member.message_post(body=_("Expiry notice printed and posted."))
         return True

@@ -109,17 +109,29 @@ class TimebankServiceItem(models.Model):
                     )
                 )
 
-    def _credit_minutes(self, actual_minutes):
-        """Credited minutes for ``actual_minutes`` of this service.
+    def write(self, vals):
+        result = super().write(vals)
+        if {"coefficient", "cap_minutes", "cap_hours"} & set(vals):
+            # services not yet confirmed follow the catalog; the others keep the
+            # terms they were confirmed with
+            self.env["timebank.exchange"].sudo().search(
+                [("item_id", "in", self.ids), ("state", "in", ("draft", "submitted"))]
+            )._refresh_item_terms()
+        return result
 
-        min(actual minutes x coefficient, cap), rounded half up to the minute.
-        """
+    def _credit_minutes(self, actual_minutes):
+        """Credited minutes for ``actual_minutes`` of this service today."""
         self.ensure_one()
+        return self._credit_minutes_for(
+            actual_minutes, self.coefficient, self.cap_minutes
+        )
+
+    @api.model
+    def _credit_minutes_for(self, actual_minutes, coefficient, cap_minutes):
+        """min(actual minutes x coefficient, cap), rounded half up to the minute."""
         if actual_minutes < 0:
             raise ValidationError(_("A service cannot last a negative time."))
-        credited = int(
-            float_round(actual_minutes * self.coefficient, precision_digits=0)
-        )
-        if self.cap_minutes:
-            credited = min(credited, self.cap_minutes)
+        credited = int(float_round(actual_minutes * coefficient, precision_digits=0))
+        if cap_minutes:
+            credited = min(credited, cap_minutes)
         return credited

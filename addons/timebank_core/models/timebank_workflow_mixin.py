@@ -7,6 +7,7 @@ class TimebankWorkflowMixin(models.AbstractModel):
     names the records in the wrong state and that state."""
 
     _name = "timebank.workflow.mixin"
+    _inherit = ["timebank.guarded.mixin"]
     _description = "Time Bank Workflow Steps"
     # the placeholder naming the records in the messages of _check_state
     _workflow_records_key = "records"

@@ -229,7 +229,7 @@ class TestExchange(TimebankCase):
             item=self.escort, receiver=self.env["timebank.member"], minutes=120
         )
         exchange.action_submit()
-        exchange.action_confirm()  # a broker confirms for the community
+        exchange.action_confirm("phone")  # a broker confirms for the community
         exchange.action_verify()
         exchange.action_post()
         self.assertEqual(exchange.credit_minutes, 300)
@@ -241,7 +241,7 @@ class TestExchange(TimebankCase):
         self.david.write({"has_own_credit_limit": True, "credit_limit": 30})
         exchange = self._record(minutes=60)
         exchange.action_submit()
-        exchange.action_confirm()
+        exchange.action_confirm("phone")
         exchange.action_verify()
         with self.assertRaisesRegex(UserError, "David cannot pay 1:00"):
             exchange.action_post()
@@ -250,7 +250,7 @@ class TestExchange(TimebankCase):
     def test_confirmed_service_cannot_change(self):
         exchange = self._record()
         exchange.action_submit()
-        exchange.action_confirm()
+        exchange.action_confirm("phone")
         with self.assertRaisesRegex(UserError, "cannot change who, what or when"):
             exchange.date_end = exchange.date_end - timedelta(minutes=10)
 
@@ -280,7 +280,7 @@ class TestExchange(TimebankCase):
             )
             expected += round(60 * coefficient)
         exchanges.action_submit()
-        exchanges.action_confirm()
+        exchanges.action_confirm("phone")
         exchanges.action_verify()
         exchanges.action_post()
         self.assertEqual(self.amy.balance, expected)

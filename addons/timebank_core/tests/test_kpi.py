@@ -43,7 +43,7 @@ class TestKpi(TimebankCase):
                 }
             )
         exchanges.action_submit()
-        exchanges.action_confirm()
+        exchanges.action_confirm("phone")
         exchanges.action_verify()
         exchanges.action_post()
 

@@ -44,7 +44,7 @@ class TestRecognition(TimebankCase):
                     }
                 )
         exchanges.action_submit()
-        exchanges.action_confirm()
+        exchanges.action_confirm("phone")
         exchanges.action_verify()
         exchanges.action_post()
         cls.env["timebank.exchange"].create(

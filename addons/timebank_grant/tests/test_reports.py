@@ -193,7 +193,7 @@ class TestReports(GrantCase):
                 }
             )
         exchanges.action_submit()
-        exchanges.action_confirm()
+        exchanges.action_confirm("phone")
         exchanges.action_verify()
         exchanges.action_post()
         self.grant.exec_summary = "Two exchange markets."
