@@ -378,7 +378,14 @@ class TimebankExchange(models.Model):
         )
 
     def write(self, vals):
-        frozen = {"provider_id", "receiver_id", "item_id", "date_start", "date_end"}
+        frozen = {
+            "company_id",
+            "provider_id",
+            "receiver_id",
+            "item_id",
+            "date_start",
+            "date_end",
+        }
         if frozen & set(vals) and self.filtered(
             lambda e: e.state not in ("draft", "submitted")
         ):

@@ -75,7 +75,21 @@ class TimebankGuardedMixin(models.AbstractModel):
             field.convert_to_cache(field.default(self), self), self
         )
 
+    def _check_text_values(self, vals):
+        """PostgreSQL stores no NUL character: say so instead of a raw error."""
+        for name, value in vals.items():
+            if isinstance(value, str) and "\x00" in value and name in self._fields:
+                raise UserError(
+                    _(
+                        "%(field)s contains a NUL character (\\x00), which cannot be "
+                        "stored: remove it.",
+                        field=self._fields[name]._description_string(self.env),
+                    )
+                )
+
     def _check_guarded_create(self, vals_list):
+        for vals in vals_list:
+            self._check_text_values(vals)
         if self._guarded_allowed():
             return
         guarded = self._guarded_field_names()
@@ -96,6 +110,7 @@ class TimebankGuardedMixin(models.AbstractModel):
                 self._guarded_refuse(given)
 
     def _check_guarded_write(self, vals):
+        self._check_text_values(vals)
         if self._guarded_allowed():
             return
         given = self._guarded_field_names() & set(vals)

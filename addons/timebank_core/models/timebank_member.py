@@ -28,6 +28,7 @@ class TimebankMember(models.Model):
     _guarded_fields = (
         "state",
         "account_id",
+        "withdrawal_date",
         "expiry_notice_through",
         "expiry_notice_minutes",
         "expiry_notice_date",

@@ -69,6 +69,15 @@ class TimebankCase(TransactionCase):
             company_id=cls.bank_a.id,
             company_ids=[cls.bank_a.id],
         )
+        # a second broker of bank A: the four-eyes check wants another broker to
+        # verify what a broker confirmed for the receiver
+        cls.broker_2 = new_test_user(
+            cls.env,
+            login="tb_broker_2",
+            groups="base.group_user,timebank_core.group_timebank_broker",
+            company_id=cls.bank_a.id,
+            company_ids=[cls.bank_a.id],
+        )
         cls.manager = new_test_user(
             cls.env,
             login="tb_manager",

@@ -230,7 +230,7 @@ class TestExchange(TimebankCase):
         )
         exchange.action_submit()
         exchange.action_confirm("phone")  # a broker confirms for the community
-        exchange.action_verify()
+        self._as(exchange, self.broker_2).action_verify()
         exchange.action_post()
         self.assertEqual(exchange.credit_minutes, 300)
         self.assertEqual(self.amy.balance, 300)
@@ -242,7 +242,7 @@ class TestExchange(TimebankCase):
         exchange = self._record(minutes=60)
         exchange.action_submit()
         exchange.action_confirm("phone")
-        exchange.action_verify()
+        self._as(exchange, self.broker_2).action_verify()
         with self.assertRaisesRegex(UserError, "David cannot pay 1:00"):
             exchange.action_post()
         self.assertEqual(exchange.state, "verified")

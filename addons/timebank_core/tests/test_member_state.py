@@ -16,7 +16,9 @@ class TestMemberState(TimebankCase):
 
     def test_created_in_another_state_is_refused(self):
         partner = self._person("Chen Wen-hsiung", timebank_privacy_consent=True)
-        with self.assertRaisesRegex(UserError, "starts as an applicant"):
+        with self.assertRaisesRegex(
+            UserError, r"State \(state\) cannot be written.*\(Activate, Suspend"
+        ):
             self.env["timebank.member"].with_user(self.broker).create(
                 {
                     "partner_id": partner.id,
@@ -65,6 +67,11 @@ class TestMemberState(TimebankCase):
             "suspended": "Suspended",
             "withdrawn": "Withdrawn",
         }
+        actions = {
+            "suspended": "action_suspend",
+            "active": "action_activate",
+            "applicant": "action_reapply",
+        }
         for old, new in refused:
             with self.subTest(old=old, new=new):
                 # put the membership in ``old`` through the allowed path
@@ -74,6 +81,8 @@ class TestMemberState(TimebankCase):
                     UserError,
                     f"cannot go from {labels[old]} to {labels[new]}",
                 ):
+                    getattr(member, actions[new])()
+                with self.assertRaisesRegex(UserError, r"State \(state\)"):
                     member.write({"state": new})
                 self.assertEqual(member.state, old)
 
