@@ -2,6 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from .timebank_rpc import marshallable
+
 MEMBER_STATES = [
     ("applicant", "Applicant"),
     ("active", "Active"),
@@ -533,8 +535,10 @@ class TimebankMember(models.Model):
 
     def action_print_expiry_letters(self):
         members = self or self.search([("expiry_letter_pending", "=", True)])
-        return self.env.ref("timebank_core.action_report_expiry_letter").report_action(
-            members
+        return marshallable(
+            self.env.ref("timebank_core.action_report_expiry_letter").report_action(
+                members
+            )
         )
 
     def action_mark_letters_sent(self):

@@ -2,6 +2,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 
+from ..models.timebank_rpc import marshallable
+
 PERIODS = [
     ("month", "Top contributors of the month"),
     ("quarter", "Stars of the quarter"),
@@ -65,8 +67,10 @@ class TimebankRecognitionWizard(models.TransientModel):
 
     def action_print(self):
         self.ensure_one()
-        return self.env.ref("timebank_core.action_report_recognition").report_action(
-            self, config=False
+        return marshallable(
+            self.env.ref("timebank_core.action_report_recognition").report_action(
+                self, config=False
+            )
         )
 
     def _report_title(self):
