@@ -471,8 +471,26 @@ class TimebankExchange(models.Model):
                         service=exchange.display_name,
                     )
                 )
+        if channel is not None and not isinstance(channel, str):
+            raise UserError(
+                _(
+                    "How the receiver agreed is one of: phone, sheet, in_person "
+                    "(not %(value)r).",
+                    value=channel,
+                )
+            )
         proofs = self.env["ir.attachment"]
         if proof_ids:
+            if not isinstance(proof_ids, list | tuple) or not all(
+                isinstance(i, int) and not isinstance(i, bool) for i in proof_ids
+            ):
+                raise UserError(
+                    _(
+                        "The proof of agreement is a list of attachment ids (not "
+                        "%(value)r).",
+                        value=proof_ids,
+                    )
+                )
             proofs = proofs.browse(proof_ids).exists()
             proofs.check_access("read")
         for exchange in self:

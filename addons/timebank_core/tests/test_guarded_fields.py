@@ -390,6 +390,15 @@ class TestGuardedFields(TimebankCase, HttpCase):
         self._rpc(self.broker, "timebank.exchange", "action_submit", [service.id])
         with self.assertRaisesRegex(Fault, "say how they agreed"):
             self._rpc(self.broker, "timebank.exchange", "action_confirm", [service.id])
+        with self.assertRaisesRegex(Fault, "list of attachment ids"):
+            self._rpc(
+                self.broker,
+                "timebank.exchange",
+                "action_confirm",
+                [service.id],
+                "sheet",
+                "photo.jpg",
+            )
         self._rpc(
             self.broker, "timebank.exchange", "action_confirm", [service.id], "sheet"
         )
