@@ -21,6 +21,7 @@
         "views/timebank_broker_check_views.xml",
         "views/timebank_dispute_views.xml",
         "views/timebank_entry_views.xml",
+        "views/timebank_member_views.xml",
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
         "views/timebank_cooperative_menus.xml",
