@@ -1,4 +1,5 @@
 from . import test_assembly
+from . import test_assembly_rules
 from . import test_broker_check
 from . import test_dispute
 from . import test_dispute_security
