@@ -136,13 +136,21 @@ class AssemblyCase(CooperativeCase):
         return assembly.item_ids.filtered(lambda i: i.kind == "accounts")
 
 
-class CooperativeHttpCase(HttpCase, CooperativeCase):
+class CooperativeHttpCase(HttpCase, AssemblyCase):
     """The same banks and members, for calls through the external API."""
 
     def _rpc(self, login, model, method, *args, **kwargs):
+        """Call ``method`` as ``login`` over XML-RPC; the records are read
+        afresh afterwards."""
         db = self.env.cr.dbname
-        uid = self.xmlrpc_common.authenticate(db, login, login, {})
+        # the password new_test_user gives
+        password = login + "x" * (8 - len(login))
+        uid = self.xmlrpc_common.authenticate(db, login, password, {})
         self.assertTrue(uid, f"{login} could not log in")
-        return self.xmlrpc_object.execute_kw(
-            db, uid, login, model, method, list(args), kwargs
-        )
+        self.env.flush_all()
+        try:
+            return self.xmlrpc_object.execute_kw(
+                db, uid, password, model, method, list(args), kwargs
+            )
+        finally:
+            self.env.invalidate_all()
