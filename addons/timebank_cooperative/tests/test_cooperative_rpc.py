@@ -219,7 +219,7 @@ class TestCooperativeRpc(CooperativeHttpCase):
             self._new_assembly(state="closed")
         with self.assertRaisesRegex(Fault, "counted by Close the Vote"):
             self._rpc(
-                MANAGER,
+                BROKER,
                 "timebank.assembly.item",
                 "write",
                 assembly.item_ids[:1].ids,
@@ -228,7 +228,7 @@ class TestCooperativeRpc(CooperativeHttpCase):
         change = assembly.item_ids.policy_change_ids
         with self.assertRaisesRegex(Fault, "approved or rejected by Close the Vote"):
             self._rpc(
-                MANAGER,
+                BROKER,
                 "timebank.policy.change",
                 "write",
                 change.ids,
@@ -278,7 +278,7 @@ class TestCooperativeRpc(CooperativeHttpCase):
         check = self._check(self.amy.partner_id, "background", date.today())
         with self.assertRaisesRegex(Fault, "follow the background check records"):
             self._rpc(
-                MANAGER,
+                BROKER,
                 "timebank.member",
                 "write",
                 self.amy.ids,
