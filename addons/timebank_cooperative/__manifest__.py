@@ -2,7 +2,7 @@
     "name": "Time Bank Cooperative",
     "summary": "Governance of a cooperative time bank: general assemblies and "
     "policy changes, broker background checks and training, dispute tickets",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Services/Time Bank",
     "author": "Time Bank for Odoo",
     "license": "AGPL-3",
@@ -21,6 +21,7 @@
         "views/timebank_broker_check_views.xml",
         "views/timebank_dispute_views.xml",
         "views/timebank_entry_views.xml",
+        "views/timebank_member_views.xml",
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
         "views/timebank_cooperative_menus.xml",

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 
 class TimebankAssemblyAttendance(models.Model):
@@ -119,10 +119,48 @@ class TimebankAssemblyAttendance(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # refused before anything is written, and checked again on the records
+        self.env["timebank.assembly"].browse(
+            {vals["assembly_id"] for vals in vals_list if vals.get("assembly_id")}
+        )._check_session_open()
         lines = super().create(vals_list)
-        lines.assembly_id._check_in_session()
+        lines.assembly_id._check_session_open()
         return lines
 
     def write(self, vals):
-        self.assembly_id._check_in_session()
-        return super().write(vals)
+        self.assembly_id._check_session_open()
+        if {"assembly_id", "member_id"} & set(vals):
+            self._check_no_votes()
+        result = super().write(vals)
+        if "assembly_id" in vals:
+            self.assembly_id._check_session_open()
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_in_session(self):
+        self.assembly_id._check_session_open()
+        self._check_no_votes()
+
+    def _check_no_votes(self):
+        """Who voted stays on the register of the assembly."""
+        votes = self.env["timebank.assembly.vote"].search(
+            [
+                ("assembly_id", "in", self.assembly_id.ids),
+                ("member_id", "in", self.member_id.ids),
+            ]
+        )
+        voted = self.filtered(
+            lambda line: votes.filtered(
+                lambda v, rec=line: (
+                    v.assembly_id == rec.assembly_id and v.member_id == rec.member_id
+                )
+            )
+        )
+        if voted:
+            raise UserError(
+                _(
+                    "%(members)s voted at this assembly: their attendance stays on "
+                    "the register.",
+                    members=", ".join(voted.member_id.mapped("display_name")),
+                )
+            )

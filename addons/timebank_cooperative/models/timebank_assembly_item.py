@@ -1,12 +1,19 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+# what the members were convened to vote on
+AGENDA_FIELDS = {"assembly_id", "name", "kind", "vote_required"}
+# lines of the item, which check themselves
+LINE_FIELDS = {"vote_ids", "policy_change_ids"}
+
 
 class TimebankAssemblyItem(models.Model):
     _name = "timebank.assembly.item"
     _description = "Time Bank Assembly Agenda Item"
+    _inherit = ["timebank.guarded.mixin"]
     _check_company_auto = True
     _order = "assembly_id, sequence, id"
+    _guarded_fields = ("result",)
 
     assembly_id = fields.Many2one(
         "timebank.assembly", required=True, ondelete="cascade", index=True
@@ -61,9 +68,51 @@ class TimebankAssemblyItem(models.Model):
             item.votes_against = counts.get((item.id, "against"), 0)
             item.votes_abstain = counts.get((item.id, "abstain"), 0)
 
+    # ------------------------------------------------------------------ CRUD
+    def _guarded_hint(self):
+        return _("The result of a resolution is counted by Close the Vote.")
+
+    def _check_not_decided(self):
+        decided = self.filtered(lambda i: i.result != "pending")
+        if decided:
+            raise UserError(
+                _(
+                    "The vote on %(items)s is closed: the resolution, its votes and "
+                    "its policy changes stay as they were voted.",
+                    items=", ".join(decided.mapped("name")),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # refused before anything is written (the assembly may come from a
+        # default too: checked again on the records)
+        self.env["timebank.assembly"].browse(
+            {vals["assembly_id"] for vals in vals_list if vals.get("assembly_id")}
+        )._check_agenda_open()
+        items = super().create(vals_list)
+        items.assembly_id._check_agenda_open()
+        return items
+
+    def write(self, vals):
+        if not self._guarded_allowed() and set(vals) - LINE_FIELDS:
+            self.assembly_id._check_final()
+            self._check_not_decided()
+            if AGENDA_FIELDS & set(vals):
+                self.assembly_id._check_convened_agenda()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_from_a_draft_agenda(self):
+        self.assembly_id._check_final()
+        self._check_not_decided()
+        self.assembly_id._check_convened_agenda()
+
+    # ------------------------------------------------------------------ workflow
     def action_close_vote(self):
         """Count the votes: adopted by a majority of the votes for or against,
-        abstentions not counted. A policy change adopted is approved."""
+        abstentions not counted. A policy change adopted is approved; accounts
+        adopted are those presented, sealed as they were presented."""
         self.assembly_id._check_in_session()
         for item in self:
             if not item.vote_required or item.result != "pending":
@@ -78,9 +127,11 @@ class TimebankAssemblyItem(models.Model):
                         item=item.name,
                     )
                 )
+            if item.kind == "accounts":
+                item.assembly_id._check_accounts_as_presented()
             adopted = item.votes_for > item.votes_against
-            item.result = "adopted" if adopted else "rejected"
-            item.policy_change_ids.sudo().write(
+            item._guarded_write({"result": "adopted" if adopted else "rejected"})
+            item.policy_change_ids.sudo()._guarded_write(
                 {"state": "approved" if adopted else "rejected"}
             )
             if adopted and item.kind == "accounts":

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 
 class TimebankAssemblyVote(models.Model):
@@ -52,6 +52,33 @@ class TimebankAssemblyVote(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # refused before anything is written, and checked again on the records
+        self.env["timebank.assembly.item"].browse(
+            {vals["item_id"] for vals in vals_list if vals.get("item_id")}
+        ).assembly_id._check_session_open()
         votes = super().create(vals_list)
-        votes.assembly_id._check_in_session()
+        votes.assembly_id._check_session_open()
         return votes
+
+    def write(self, vals):
+        self._check_open()
+        result = super().write(vals)
+        if "item_id" in vals:
+            self._check_open()
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_open_votes(self):
+        self._check_open()
+
+    def _check_open(self):
+        """A vote is cast, corrected or withdrawn while its item is voted on."""
+        self.assembly_id._check_session_open()
+        closed = self.item_id.filtered(lambda i: i.result != "pending")
+        if closed:
+            raise UserError(
+                _(
+                    "The vote on %(item)s is closed.",
+                    item=", ".join(closed.mapped("name")),
+                )
+            )

@@ -10,9 +10,10 @@ KINDS = [("background", "Background Check"), ("training", "Training")]
 class TimebankBrokerCheck(models.Model):
     _name = "timebank.broker.check"
     _description = "Time Bank Background Check or Training"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "timebank.guarded.mixin"]
     _check_company_auto = True
     _order = "date desc, id desc"
+    _guarded_fields = ("reminder_sent",)
 
     name = fields.Char(
         required=True,
@@ -121,6 +122,12 @@ class TimebankBrokerCheck(models.Model):
                 )
 
     # ------------------------------------------------------------------ CRUD
+    def _guarded_hint(self):
+        return _(
+            "The broker is the user of the person, and the reminder is marked by "
+            "the daily reminder of the checks that expire soon."
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
         checks = super().create(vals_list)
@@ -128,10 +135,11 @@ class TimebankBrokerCheck(models.Model):
         return checks
 
     def write(self, vals):
-        if {"date", "expiry_date"} & set(vals):
-            vals = dict(vals, reminder_sent=False)
         partners, companies = self.partner_id, self.company_id
         result = super().write(vals)
+        if {"date", "expiry_date"} & set(vals):
+            # new dates: a new reminder before the new expiry
+            self.filtered("reminder_sent")._guarded_write({"reminder_sent": False})
         if {"partner_id", "company_id", "kind", "date", "expiry_date"} & set(vals):
             self._sync_members_of(
                 partners | self.partner_id, companies | self.company_id
@@ -190,7 +198,7 @@ class TimebankBrokerCheck(models.Model):
                 vals["background_check_date"],
                 vals["background_check_expiry"],
             ):
-                member.write(vals)
+                member._guarded_write(vals)
 
     @api.model
     def _missing_records(self, partner, company, kinds, person_label, checks=None):
@@ -308,5 +316,5 @@ class TimebankBrokerCheck(models.Model):
                 ),
                 user_id=(check.user_id or check.create_uid).id,
             )
-        checks.write({"reminder_sent": True})
+        checks._guarded_write({"reminder_sent": True})
         return True

@@ -5,6 +5,10 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.timebank_core.models.timebank_account import format_minutes
 from odoo.addons.timebank_core.models.timebank_entry import LEDGER_WRITE
+from odoo.addons.timebank_core.models.timebank_guarded_mixin import (
+    GUARDED_CONTEXT_KEY,
+    GUARDED_WRITE,
+)
 
 CATEGORIES = [
     ("hours", "Hours Disagreement"),
@@ -22,6 +26,15 @@ STATES = [
     ("escalated", "Escalated to the Committee"),
 ]
 OPEN_STATES = ("new", "review", "mediation", "escalated")
+# what the resolution decided: kept as it was once the dispute is closed
+DECISION_FIELDS = {
+    "exchange_id",
+    "member_id",
+    "resolution",
+    "adjust_credits",
+    "corrected_minutes",
+    "suspend_member",
+}
 # days to settle a dispute, by priority, when no deadline is given
 DEADLINE_DAYS = {"0": 30, "1": 14, "2": 7, "3": 2}
 
@@ -39,6 +52,7 @@ class TimebankDispute(models.Model):
     _order = "priority desc, deadline, id desc"
     _mail_post_access = "read"
     _workflow_records_key = "disputes"
+    _guarded_fields = ("number", "state", "closed_date")
 
     number = fields.Char(readonly=True, copy=False, default="/", index="trigram")
     name = fields.Char(string="Subject", required=True, tracking=True)
@@ -148,9 +162,13 @@ class TimebankDispute(models.Model):
     def _check_subject(self):
         for dispute in self:
             if not dispute.exchange_id and not dispute.member_id:
-                raise ValidationError(
-                    _("A dispute is about a service or about a member: name one.")
-                )
+                raise ValidationError(dispute._subject_missing())
+
+    def _subject_missing(self):
+        return _(
+            "A dispute is about a service or about a member: name one (Service or "
+            "Member Concerned)."
+        )
 
     @api.constrains("corrected_minutes")
     def _check_corrected_minutes(self):
@@ -161,8 +179,15 @@ class TimebankDispute(models.Model):
                 )
 
     # ------------------------------------------------------------------ CRUD
+    def _guarded_hint(self):
+        return _(
+            "A dispute moves with its buttons (Review, Mediate, Escalate to the "
+            "Committee, Resolve, Reject) and is numbered when it is recorded."
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_guarded_create(vals_list)
         today = fields.Date.context_today(self)
         exchanges = self.env["timebank.exchange"].browse(
             [vals["exchange_id"] for vals in vals_list if vals.get("exchange_id")]
@@ -172,14 +197,42 @@ class TimebankDispute(models.Model):
                 exchange = exchanges.browse(vals["exchange_id"]).sudo()
                 vals["member_id"] = exchange.provider_id.id
                 vals.setdefault("company_id", exchange.company_id.id)
+            if not any(
+                vals.get(name) or self.env.context.get(f"default_{name}")
+                for name in ("exchange_id", "member_id")
+            ):
+                raise ValidationError(self._subject_missing())
             if not vals.get("deadline"):
                 days = DEADLINE_DAYS[vals.get("priority") or "1"]
                 vals["deadline"] = today + timedelta(days=days)
-            if vals.get("number", "/") == "/":
-                vals["number"] = (
-                    self.env["ir.sequence"].next_by_code("timebank.dispute") or "/"
+            vals["number"] = (
+                self.env["ir.sequence"].next_by_code("timebank.dispute") or "/"
+            )
+        disputes = (
+            super(
+                TimebankDispute,
+                self.with_context(**{GUARDED_CONTEXT_KEY: GUARDED_WRITE}),
+            )
+            .create(vals_list)
+            .with_env(self.env)
+        )
+        # the constraint runs only for the fields given: checked on the records
+        # too, whatever gave them their values
+        disputes._check_subject()
+        return disputes
+
+    def write(self, vals):
+        if not self._guarded_allowed() and DECISION_FIELDS & set(vals):
+            closed = self.filtered(lambda d: d.state not in OPEN_STATES)
+            if closed:
+                raise UserError(
+                    _(
+                        "%(disputes)s is closed: what its resolution decided stays "
+                        "as it was.",
+                        disputes=", ".join(closed.mapped("display_name")),
+                    )
                 )
-        return super().create(vals_list)
+        return super().write(vals)
 
     # ------------------------------------------------------------------ workflow
     def _check_dispute_state(self, allowed):
@@ -196,7 +249,7 @@ class TimebankDispute(models.Model):
         vals = {"state": state}
         if state in ("resolved", "rejected"):
             vals["closed_date"] = fields.Datetime.now()
-        self.sudo().write(vals)
+        self.sudo()._guarded_write(vals)
         return True
 
     def action_review(self):

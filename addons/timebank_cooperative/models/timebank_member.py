@@ -1,8 +1,17 @@
-from odoo import api, models
+from odoo import _, api, models
 
 
 class TimebankMember(models.Model):
     _inherit = "timebank.member"
+    # the background check records are the source of these dates
+    _guarded_fields = ("background_check_date", "background_check_expiry")
+
+    def _guarded_hint(self):
+        return _(
+            "%(hint)s Its background check dates follow the background check "
+            "records of the person (Cooperative, Background Checks and Training).",
+            hint=super()._guarded_hint(),
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -12,9 +12,10 @@ POLICY_FIELDS = {
 class TimebankPolicyChange(models.Model):
     _name = "timebank.policy.change"
     _description = "Time Bank Policy Change"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "timebank.guarded.mixin"]
     _check_company_auto = True
     _order = "effective_date desc, id desc"
+    _guarded_fields = ("state", "old_value", "applied_date")
 
     item_id = fields.Many2one(
         "timebank.assembly.item",
@@ -81,19 +82,58 @@ class TimebankPolicyChange(models.Model):
                     _("Years and minutes are whole numbers, zero or more.")
                 )
 
+    # ------------------------------------------------------------------ CRUD
+    def _guarded_hint(self):
+        return _(
+            "A policy change is approved or rejected by Close the Vote of its "
+            "agenda item, and applied on its effective date."
+        )
+
+    def _check_on_draft_agenda(self):
+        """A policy change is part of what the members were convened to."""
+        self.assembly_id._check_final()
+        self.item_id._check_not_decided()
+        self.assembly_id._check_convened_agenda()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # refused before anything is written, and checked again on the records
+        self.env["timebank.assembly.item"].browse(
+            {vals["item_id"] for vals in vals_list if vals.get("item_id")}
+        ).assembly_id._check_agenda_open()
+        changes = super().create(vals_list)
+        changes._check_on_draft_agenda()
+        return changes
+
     def write(self, vals):
-        if self.filtered(lambda c: c.state != "draft") and set(vals) - {
-            "state",
-            "old_value",
-            "applied_date",
-        }:
+        if not self._guarded_allowed() and set(vals) - self._mail_field_names():
+            if self.filtered(lambda c: c.state != "draft"):
+                raise UserError(
+                    _(
+                        "A voted policy change cannot be edited: put a new change "
+                        "on the agenda of an assembly."
+                    )
+                )
+            self._check_on_draft_agenda()
+            result = super().write(vals)
+            if "item_id" in vals:
+                self._check_on_draft_agenda()
+            return result
+        return super().write(vals)
+
+    def _mail_field_names(self):
+        return set(self.env["mail.thread"]._fields)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_on_draft_agenda(self):
+        if self.filtered(lambda c: c.state != "draft"):
             raise UserError(
                 _(
-                    "A voted policy change cannot be edited: put a new change on "
-                    "the agenda of an assembly."
+                    "A voted policy change cannot be deleted: it stays with the "
+                    "resolution that decided it."
                 )
             )
-        return super().write(vals)
+        self._check_on_draft_agenda()
 
     # ------------------------------------------------------------------ applying
     def _target(self):
@@ -119,8 +159,10 @@ class TimebankPolicyChange(models.Model):
                 else int(change.new_value)
             )
             old_value = record[field]
+            # a coefficient changes the catalog: services confirmed before keep
+            # the coefficient they were confirmed with
             record.write({field: value})
-            change.write(
+            change._guarded_write(
                 {"state": "applied", "old_value": old_value, "applied_date": today}
             )
             old_text, new_text = f"{old_value:g}", f"{value:g}"

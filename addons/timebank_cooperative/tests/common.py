@@ -1,6 +1,6 @@
 from datetime import date, datetime, timedelta
 
-from odoo.tests import new_test_user
+from odoo.tests import HttpCase, new_test_user
 
 from odoo.addons.timebank_core.tests.common import TimebankCase
 
@@ -70,3 +70,87 @@ class CooperativeCase(TimebankCase):
             company_id=member.company_id.id,
             company_ids=[member.company_id.id],
         )
+
+
+class AssemblyCase(CooperativeCase):
+    """Five active members in bank A, a quorum of 50 % and one proxy each."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # five active members in bank A: Amy, Bob and these three
+        cls.carol = cls._member("Carol Wu", active=True)
+        cls.dan = cls._member("Dan Ho", active=True)
+        cls.eve = cls._member("Eve Kao", active=True)
+        cls.bank_a.write(
+            {"timebank_assembly_quorum": 50, "timebank_assembly_max_proxies": 1}
+        )
+
+    def _assembly(self, **vals):
+        return (
+            self.env["timebank.assembly"]
+            .with_user(self.broker)
+            .with_company(self.bank_a)
+            .create(
+                dict(
+                    {
+                        "name": "Annual general assembly",
+                        "date": datetime.now() + timedelta(days=20),
+                        "item_ids": [
+                            (
+                                0,
+                                0,
+                                {"name": "Accounts of the year", "kind": "accounts"},
+                            ),
+                            (0, 0, {"name": "Report", "kind": "information"}),
+                        ],
+                    },
+                    **vals,
+                )
+            )
+        )
+
+    def _in_session(self, **vals):
+        assembly = self._assembly(**vals)
+        assembly.action_convene()
+        assembly.action_open()
+        return assembly
+
+    def _attend(self, assembly, member, proxy=None):
+        return self.env["timebank.assembly.attendance"].create(
+            {
+                "assembly_id": assembly.id,
+                "member_id": member.id,
+                "mode": "proxy" if proxy else "person",
+                "proxy_id": proxy.id if proxy else False,
+            }
+        )
+
+    def _vote(self, item, member, choice):
+        return self.env["timebank.assembly.vote"].create(
+            {"item_id": item.id, "member_id": member.id, "choice": choice}
+        )
+
+    @staticmethod
+    def _accounts(assembly):
+        return assembly.item_ids.filtered(lambda i: i.kind == "accounts")
+
+
+class CooperativeHttpCase(HttpCase, AssemblyCase):
+    """The same banks and members, for calls through the external API."""
+
+    def _rpc(self, login, model, method, *args, **kwargs):
+        """Call ``method`` as ``login`` over XML-RPC; the records are read
+        afresh afterwards."""
+        db = self.env.cr.dbname
+        # the password new_test_user gives
+        password = login + "x" * (8 - len(login))
+        uid = self.xmlrpc_common.authenticate(db, login, password, {})
+        self.assertTrue(uid, f"{login} could not log in")
+        self.env.flush_all()
+        try:
+            return self.xmlrpc_object.execute_kw(
+                db, uid, password, model, method, list(args), kwargs
+            )
+        finally:
+            self.env.invalidate_all()

@@ -3,67 +3,11 @@ from datetime import datetime, timedelta
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import freeze_time, tagged
 
-from .common import CooperativeCase
+from .common import AssemblyCase
 
 
 @tagged("post_install", "-at_install")
-class TestAssembly(CooperativeCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        # five active members in bank A: Amy, Bob and these three
-        cls.carol = cls._member("Carol Wu", active=True)
-        cls.dan = cls._member("Dan Ho", active=True)
-        cls.eve = cls._member("Eve Kao", active=True)
-        cls.bank_a.write(
-            {"timebank_assembly_quorum": 50, "timebank_assembly_max_proxies": 1}
-        )
-
-    def _assembly(self, **vals):
-        return (
-            self.env["timebank.assembly"]
-            .with_user(self.broker)
-            .with_company(self.bank_a)
-            .create(
-                dict(
-                    {
-                        "name": "Annual general assembly",
-                        "date": datetime.now() + timedelta(days=20),
-                        "item_ids": [
-                            (
-                                0,
-                                0,
-                                {"name": "Accounts of the year", "kind": "accounts"},
-                            ),
-                            (0, 0, {"name": "Report", "kind": "information"}),
-                        ],
-                    },
-                    **vals,
-                )
-            )
-        )
-
-    def _in_session(self):
-        assembly = self._assembly()
-        assembly.action_convene()
-        assembly.action_open()
-        return assembly
-
-    def _attend(self, assembly, member, proxy=None):
-        return self.env["timebank.assembly.attendance"].create(
-            {
-                "assembly_id": assembly.id,
-                "member_id": member.id,
-                "mode": "proxy" if proxy else "person",
-                "proxy_id": proxy.id if proxy else False,
-            }
-        )
-
-    def _vote(self, item, member, choice):
-        return self.env["timebank.assembly.vote"].create(
-            {"item_id": item.id, "member_id": member.id, "choice": choice}
-        )
-
+class TestAssembly(AssemblyCase):
     def test_convocation_sent_to_active_members(self):
         withdrawn = self._member("Frank Su", active=True)
         withdrawn.action_withdraw()
@@ -120,9 +64,16 @@ class TestAssembly(CooperativeCase):
         ):
             with self.env.cr.savepoint():
                 self._attend(assembly, self.carol, proxy=self.amy)
-        assembly.max_proxies = 2
-        self._attend(assembly, self.carol, proxy=self.amy)
-        self.assertEqual(assembly.represented_count, 2)
+        # the proxies per member are those of the convocation
+        with self.assertRaisesRegex(UserError, "quorum, proxies and notice are those"):
+            assembly.max_proxies = 2
+        wider = self._assembly(max_proxies=2)
+        wider.action_convene()
+        wider.action_open()
+        self._attend(wider, self.amy)
+        self._attend(wider, self.bob, proxy=self.amy)
+        self._attend(wider, self.carol, proxy=self.amy)
+        self.assertEqual(wider.represented_count, 2)
 
     def test_proxy_holder_must_be_present(self):
         assembly = self._in_session()
@@ -248,7 +199,17 @@ class TestAssembly(CooperativeCase):
         accounts.with_user(self.broker).action_close_vote()
         self.assertEqual(accounts.result, "rejected")
         self.assertFalse(assembly.accounts_approved_date)
-        self.assertFalse(assembly.accounts_summary)
+        # what was put to the vote stays on the record, not approved
+        self.assertTrue(assembly.accounts_summary)
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "timebank_cooperative.report_assembly_minutes", assembly.ids
+            )[0]
+            .decode()
+        )
+        self.assertIn("put to the vote, not approved", html)
+        self.assertNotIn("Approved accounts", html)
 
     def test_ledger_summary_escapes_journal_names(self):
         self._journal("exchange").sudo().name = "<b>Exchange</b>"

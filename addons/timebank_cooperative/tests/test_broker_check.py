@@ -149,3 +149,49 @@ class TestBrokerCheck(CooperativeCase):
         )
         self.assertEqual(member.background_check_date, check.date)
         self.assertTrue(member.has_valid_background_check)
+
+    def test_membership_check_dates_follow_the_records(self):
+        check = self._check(
+            self.amy.partner_id, "background", date.today(), name="Police record"
+        )
+        self.assertEqual(self.amy.background_check_date, check.date)
+        for user in (self.broker, self.manager):
+            with self.subTest(user=user.login):
+                with self.assertRaisesRegex(
+                    UserError, "follow the background check records"
+                ):
+                    self.amy.with_user(user).write(
+                        {"background_check_date": date.today() + timedelta(days=1)}
+                    )
+        with self.assertRaisesRegex(UserError, "follow the background check records"):
+            self.env["timebank.member"].with_user(self.manager).create(
+                {
+                    "partner_id": self._person("Hugo Ma").id,
+                    "company_id": self.bank_a.id,
+                    "background_check_expiry": date.today(),
+                }
+            )
+        self.assertEqual(self.amy.background_check_date, check.date)
+
+    @freeze_time("2026-06-01")
+    def test_reminder_is_marked_by_the_reminder(self):
+        check = self._check(
+            self.broker.partner_id, "training", date(2025, 6, 1), date(2026, 6, 20)
+        )
+        with self.assertRaisesRegex(UserError, "daily reminder of the checks"):
+            check.with_user(self.manager).reminder_sent = True
+        with self.assertRaisesRegex(UserError, "daily reminder of the checks"):
+            self.env["timebank.broker.check"].with_user(self.manager).create(
+                {
+                    "name": "Training",
+                    "kind": "training",
+                    "partner_id": self.broker.partner_id.id,
+                    "company_id": self.bank_a.id,
+                    "reminder_sent": True,
+                }
+            )
+        self.env["timebank.broker.check"]._cron_remind_expiry()
+        self.assertTrue(check.reminder_sent)
+        # renewed until a later date: reminded again before that one
+        check.with_user(self.manager).expiry_date = date(2026, 6, 25)
+        self.assertFalse(check.reminder_sent)

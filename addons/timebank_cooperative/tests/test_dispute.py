@@ -45,6 +45,53 @@ class TestDispute(CooperativeCase):
     def test_a_dispute_names_a_service_or_a_member(self):
         with self.assertRaisesRegex(ValidationError, "about a service or about a"):
             self._dispute(exchange_id=False)
+        # neither given at all: the constraint alone would not run
+        Dispute = self.env["timebank.dispute"].with_user(self.broker)
+        with self.assertRaisesRegex(ValidationError, "about a service or about a"):
+            Dispute.with_company(self.bank_a).create(
+                {
+                    "name": "Something happened",
+                    "description": "Nobody knows what.",
+                    "category": "quality",
+                    "partner_id": self.bob.partner_id.id,
+                }
+            )
+        self.assertFalse(Dispute.search([("name", "=", "Something happened")]))
+        # and a dispute cannot lose its subject afterwards
+        dispute = self._dispute(member_id=self.amy.id)
+        with self.assertRaisesRegex(ValidationError, "about a service or about a"):
+            dispute.write({"exchange_id": False, "member_id": False})
+
+    def test_workflow_fields_move_with_the_buttons(self):
+        dispute = self._dispute()
+        for vals in (
+            {"state": "resolved"},
+            {"closed_date": "2026-01-01 10:00:00"},
+            {"number": "DSP/0000/0001"},
+        ):
+            with self.subTest(vals=vals):
+                with self.assertRaisesRegex(UserError, r"buttons \(Review, Mediate"):
+                    dispute.write(vals)
+        with self.assertRaisesRegex(UserError, r"State \(state\) cannot be written"):
+            self._dispute(state="resolved")
+        self.assertEqual(dispute.state, "new")
+        self.assertRegex(dispute.number, r"^DSP/")
+
+    def test_what_was_decided_stays(self):
+        dispute = self._dispute(resolution="Both agree on one hour and a half.")
+        dispute.action_resolve()
+        for vals in (
+            {"resolution": "Both agree on two hours."},
+            {"adjust_credits": True, "corrected_minutes": 120},
+            {"suspend_member": True},
+            {"member_id": self.bob.id},
+        ):
+            with self.subTest(vals=vals):
+                with self.assertRaisesRegex(UserError, "what its resolution decided"):
+                    dispute.write(vals)
+        self.assertEqual(dispute.resolution, "Both agree on one hour and a half.")
+        # the broker in charge and the deadline are still for the office to keep
+        dispute.write({"priority": "0"})
 
     def test_workflow(self):
         dispute = self._dispute()

@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import CooperativeCase
@@ -68,7 +68,10 @@ class TestDisputeSecurity(CooperativeCase):
 
     def test_member_cannot_change_a_dispute(self):
         with self.assertRaises(AccessError):
+            self.bob_dispute.with_user(self.bob_user).write({"description": "Changed"})
+        with self.assertRaisesRegex(UserError, r"State \(state\) cannot be written"):
             self.bob_dispute.with_user(self.bob_user).write({"state": "resolved"})
+        self.assertEqual(self.bob_dispute.state, "new")
 
     def test_proxy_reads_the_dispute_of_the_elder(self):
         neighbour = self._person("Neighbour Lee")

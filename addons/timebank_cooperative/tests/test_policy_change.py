@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import freeze_time, tagged
@@ -141,3 +141,52 @@ class TestPolicyChange(CooperativeCase):
                     }
                 ]
             )
+
+    def test_coefficient_changes_the_catalog_not_the_services_confirmed(self):
+        self._checked(self.broker)
+        posted = self._confirmed(self.amy, self.bob, minutes=60)
+        as_broker = posted.with_user(self.broker).with_company(self.bank_a)
+        as_broker.action_verify()
+        as_broker.action_post()
+        entry = posted.entry_id
+        before = (posted.credit_minutes, posted.coefficient, entry.total_minutes)
+        self.assertEqual(before, (60, 1.0, 60))
+        confirmed = self._confirmed(self.amy, self.bob, minutes=60, days_ago=3)
+        start = datetime.now().replace(microsecond=0) - timedelta(days=1)
+        draft = self.env["timebank.exchange"].create(
+            {
+                "provider_id": self.amy.id,
+                "receiver_id": self.bob.id,
+                "item_id": self.item.id,
+                "company_id": self.bank_a.id,
+                "date_start": start,
+                "date_end": start + timedelta(minutes=60),
+            }
+        )
+        change = self._voted_change(
+            [
+                {
+                    "kind": "coefficient",
+                    "service_item_id": self.item.id,
+                    "new_value": 1.5,
+                    "effective_date": "2026-07-01",
+                }
+            ]
+        )
+        with freeze_time("2026-07-01"):
+            self.env["timebank.policy.change"]._cron_apply()
+        self.assertEqual(change.state, "applied")
+        self.assertEqual(change.old_value, 1.0)
+        self.assertEqual(self.item.coefficient, 1.5)
+        # posted before: exactly as it was, and so is the ledger
+        self.env.invalidate_all()
+        self.assertEqual(
+            (posted.credit_minutes, posted.coefficient, entry.total_minutes), before
+        )
+        self.assertEqual(entry.state, "posted")
+        self.assertEqual(self.amy.balance, 60)
+        # confirmed before: kept the coefficient it was confirmed with
+        self.assertEqual((confirmed.coefficient, confirmed.credit_minutes), (1.0, 60))
+        # a draft follows the catalog
+        self.assertEqual((draft.coefficient, draft.credit_minutes), (1.5, 90))
+        self.assertTrue(self.env["timebank.entry"].verify_chain(self.bank_a.id)["ok"])

@@ -161,7 +161,9 @@ class TestRanking(MatchingCase):
                 birthdate_date=birthdate,
                 timebank_skill_ids=[Command.link(self.driving.id)] if km > 1 else [],
             )
-        self._volunteer("Batch far", km=8).background_check_date = date(2020, 1, 1)
+        self._volunteer("Batch far", km=8)._guarded_write(
+            {"background_check_date": date(2020, 1, 1)}
+        )
         self._volunteer("Batch nowhere", km=0, partner_latitude=0, partner_longitude=0)
         checked = self._service_item("Checked", requires_background_check=True)
         requester = self._volunteer("Requester", km=3)
