@@ -24,17 +24,19 @@ def sample_value(field, record):
     if field.type == "selection":
         values = [value for value, _label in field._description_selection(record.env)]
         return next((v for v in values if v != record[field.name]), values[0])
+    if field.type == "many2one":
+        return record[field.name].id or 1
+    if field.type == "boolean":
+        return not record[field.name]
     return {
         "integer": 4242,
         "float": 42.0,
         "monetary": 42.0,
-        "boolean": not record[field.name],
         "char": "changed",
         "text": "changed",
         "html": "<p>changed</p>",
         "date": "2026-01-02",
         "datetime": "2026-01-02 10:00:00",
-        "many2one": record[field.name].id or 1,
         "many2many": [(5, 0, 0)],
         "one2many": [(5, 0, 0)],
     }.get(field.type, False)
