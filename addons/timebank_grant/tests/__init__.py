@@ -2,6 +2,7 @@ from . import test_actions_rpc
 from . import test_approved_budget
 from . import test_budget_rules
 from . import test_claim
+from . import test_configuration_rights
 from . import test_deadline
 from . import test_decided
 from . import test_expense
