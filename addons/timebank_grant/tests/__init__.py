@@ -6,6 +6,7 @@ from . import test_configuration_rights
 from . import test_deadline
 from . import test_decided
 from . import test_expense
+from . import test_groups
 from . import test_guarded_states
 from . import test_override
 from . import test_reports

@@ -1,4 +1,4 @@
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, Command, api
 
 from odoo.addons.timebank_grant.models.timebank_grant_expense import OVERRIDE_FIELDS
 
@@ -23,3 +23,15 @@ def migrate(cr, version):
                 "override_amount": expense.subsidy_amount,
             }
         )
+    # Demo databases: installing accounting made the demo broker an Invoicing
+    # Administrator; the broker keeps a broker's groups only.
+    broker = env.ref("timebank_core.user_broker_demo", raise_if_not_found=False)
+    if broker:
+        broker.groups_id = [
+            Command.set(
+                [
+                    env.ref("base.group_user").id,
+                    env.ref("timebank_core.group_timebank_broker").id,
+                ]
+            )
+        ]
