@@ -4,3 +4,5 @@ from . import timebank_grant
 from . import timebank_grant_line
 from . import timebank_grant_expense
 from . import timebank_grant_claim
+from . import account_move
+from . import account_move_line

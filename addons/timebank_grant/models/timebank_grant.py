@@ -9,14 +9,19 @@ from odoo.exceptions import UserError, ValidationError
 
 COI_ANSWERS = [("yes", "Yes"), ("no", "No")]
 OPEN_STATES = ("approved", "running", "closing")
+# states in which the budget lines may still change (as the form allows)
+BUDGET_OPEN_STATES = ("draft", "approved")
+# what an approved grant keeps as it was approved
+APPROVED_FIELDS = {"program_id", "analytic_account_id", "company_id"}
 
 
 class TimebankGrant(models.Model):
     _name = "timebank.grant"
     _description = "Grant"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "timebank.guarded.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
+    _guarded_fields = ("state",)
 
     name = fields.Char(required=True, tracking=True)
     award_number = fields.Char(tracking=True, copy=False)
@@ -211,7 +216,7 @@ class TimebankGrant(models.Model):
                     )
                 )
 
-    @api.constrains("state")
+    @api.constrains("state", "program_id", "coi_officer", "coi_spouse", "coi_relative")
     def _check_budget_rules(self):
         for grant in self.filtered(lambda g: g.state in OPEN_STATES):
             problems = grant._budget_problems()
@@ -224,6 +229,39 @@ class TimebankGrant(models.Model):
         for grant in grants.filtered(lambda g: not g.analytic_account_id):
             grant.analytic_account_id = grant._create_analytic_account()
         return grants
+
+    def write(self, vals):
+        approved = self.filtered(lambda g: g.state != "draft")
+        if approved and any(
+            self._fields[name].convert_to_write(grant[name], grant) != vals[name]
+            for grant in approved
+            for name in APPROVED_FIELDS & set(vals)
+        ):
+            raise UserError(
+                self.env._(
+                    "%(grants)s: an approved grant keeps its program, analytic "
+                    "account and bank. Set it back to draft first.",
+                    grants=", ".join(approved.mapped("display_name")),
+                )
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_drafts(self):
+        approved = self.filtered(lambda g: g.state != "draft")
+        if approved:
+            raise UserError(
+                self.env._(
+                    "%(grants)s: only a draft grant can be deleted.",
+                    grants=", ".join(approved.mapped("display_name")),
+                )
+            )
+
+    def _guarded_hint(self):
+        return self.env._(
+            "A grant moves with its buttons (Approve, Start, Start Closing, Close, "
+            "Back to Draft)."
+        )
 
     def _create_analytic_account(self):
         self.ensure_one()
@@ -249,7 +287,17 @@ class TimebankGrant(models.Model):
         if not self.line_ids:
             problems.append(_("The budget has no lines."))
         for line in self.line_ids:
-            if line.kind_id.personnel:
+            if line.kind_id.program_id != program:
+                problems.append(
+                    _(
+                        "Budget line %(line)s: %(kind)s is not a kind of spending "
+                        "of %(program)s.",
+                        line=line.display_name,
+                        kind=line.kind_id.name,
+                        program=program.display_name,
+                    )
+                )
+            elif line.kind_id.personnel:
                 problems.append(
                     _(
                         "Budget line %(line)s: personnel costs are not eligible "
@@ -297,6 +345,19 @@ class TimebankGrant(models.Model):
             )
         return problems
 
+    def _check_budget_open(self):
+        """The budget changes while the grant is a draft or approved only."""
+        locked = self.filtered(lambda g: g.state not in BUDGET_OPEN_STATES)
+        if locked:
+            states = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "The budget of %(grants)s cannot change: the grant is %(state)s.",
+                    grants=", ".join(locked.mapped("display_name")),
+                    state=", ".join(sorted({states[g.state] for g in locked})),
+                )
+            )
+
     def _format(self, amount):
         return f"{self.currency_id.name} {amount:,.{self.currency_id.decimal_places}f}"
 
@@ -318,7 +379,8 @@ class TimebankGrant(models.Model):
                 self.env._("The budget cannot be approved:\n%(problems)s")
                 % {"problems": "\n".join(problems)}
             )
-        self.write({"state": "approved"})
+        self._guarded_write({"state": "approved"})
+        return True
 
     def _move_state(self, from_states, to_state):
         wrong = self.filtered(lambda g: g.state not in from_states)
@@ -329,13 +391,14 @@ class TimebankGrant(models.Model):
                     grants=", ".join(wrong.mapped("display_name")),
                 )
             )
-        self.write({"state": to_state})
+        self._guarded_write({"state": to_state})
+        return True
 
     def action_start(self):
-        self._move_state(("approved",), "running")
+        return self._move_state(("approved",), "running")
 
     def action_closing(self):
-        self._move_state(("running",), "closing")
+        return self._move_state(("running",), "closing")
 
     def action_close(self):
         open_claims = self.claim_ids.filtered(lambda c: c.state != "paid")
@@ -346,12 +409,35 @@ class TimebankGrant(models.Model):
                     claims=", ".join(open_claims.mapped("name")),
                 )
             )
-        self._move_state(("closing",), "closed")
+        return self._move_state(("closing",), "closed")
 
     def action_draft(self):
-        self._move_state(("approved",), "draft")
+        used = self.filtered(
+            lambda g: (
+                g.claim_ids or g.expense_ids.filtered(lambda e: e.state == "assigned")
+            )
+        )
+        if used:
+            raise UserError(
+                self.env._(
+                    "%(grants)s already have assigned expenditures or claims: "
+                    "they stay approved.",
+                    grants=", ".join(used.mapped("display_name")),
+                )
+            )
+        return self._move_state(("approved",), "draft")
 
     def action_import_expenses(self):
+        """Import the new expenditures and show them."""
+        expenses = self._import_expenses()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "timebank_grant.timebank_grant_expense_action"
+        )
+        action["domain"] = [("id", "in", expenses.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    def _import_expenses(self):
         """Create an expense for each posted journal item on the analytic account."""
         Expense = self.env["timebank.grant.expense"]
         created = Expense
@@ -376,7 +462,7 @@ class TimebankGrant(models.Model):
                     ("id", "not in", known.ids),
                 ]
             )
-            created |= Expense.create(
+            created |= Expense._guarded_create(
                 [
                     {"grant_id": grant.id, "move_line_id": item.id}
                     for item in items
@@ -409,7 +495,8 @@ class TimebankGrant(models.Model):
             "timebank_grant.timebank_grant_expense_action"
         )
         action["domain"] = [("grant_id", "=", self.id)]
-        action["context"] = {"default_grant_id": self.id}
+        # expenditures are imported, never created by hand
+        action["context"] = {"create": False}
         return action
 
     def action_view_claims(self):

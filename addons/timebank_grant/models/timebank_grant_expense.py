@@ -1,6 +1,16 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+# claims in these states hold their expenditures and their journal items
+CLAIM_LOCKED_STATES = ("submitted", "approved", "paid")
+OVERRIDE_FIELDS = (
+    "override_reason",
+    "override_user_id",
+    "override_date",
+    "override_kind_id",
+    "override_amount",
+)
+
 
 class TimebankGrantExpense(models.Model):
     """A journal item on the grant's analytic account, as the accountant
@@ -8,9 +18,12 @@ class TimebankGrantExpense(models.Model):
 
     _name = "timebank.grant.expense"
     _description = "Grant Expenditure"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "timebank.guarded.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
+    _guarded_fields = ("grant_id", "move_line_id", "state", "claim_id") + (
+        OVERRIDE_FIELDS
+    )
 
     grant_id = fields.Many2one(
         "timebank.grant", required=True, ondelete="cascade", index=True
@@ -79,6 +92,20 @@ class TimebankGrantExpense(models.Model):
         "res.users", string="Overridden by", readonly=True, copy=False
     )
     override_date = fields.Datetime(readonly=True, copy=False)
+    override_kind_id = fields.Many2one(
+        "timebank.grant.expense.kind",
+        string="Overridden Kind",
+        readonly=True,
+        copy=False,
+        help="The one excluded kind of spending the override lets through.",
+    )
+    override_amount = fields.Monetary(
+        string="Overridden Subsidy",
+        readonly=True,
+        copy=False,
+        help="The subsidy the override lets through; another amount needs a new "
+        "override.",
+    )
 
     _sql_constraints = [
         (
@@ -146,12 +173,6 @@ class TimebankGrantExpense(models.Model):
             ) + counts.get((self._name, expense.id), 0)
 
     def write(self, vals):
-        if {"override_reason", "override_user_id", "override_date"} & set(
-            vals
-        ) and not self.env.user.has_group("timebank_grant.group_grant_manager"):
-            raise AccessError(
-                self.env._("Only a grant manager may override an exclusion.")
-            )
         locked = {"line_id", "kind_id", "subsidy_amount"} & set(vals)
         if locked and self.filtered(lambda e: e.state == "assigned"):
             raise UserError(
@@ -161,6 +182,56 @@ class TimebankGrantExpense(models.Model):
                 )
             )
         return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_unassigned(self):
+        claimed = self._claimed()
+        if claimed:
+            raise UserError(claimed._claimed_message())
+        assigned = self.filtered(lambda e: e.state == "assigned")
+        if assigned:
+            raise UserError(
+                self.env._(
+                    "%(expenses)s are assigned: unassign them before deleting them.",
+                    expenses=", ".join(assigned.mapped("display_name")),
+                )
+            )
+
+    def _guarded_hint(self):
+        return self.env._(
+            "Expenditures come in with Import Expenditures and move with their "
+            "buttons (Assign, Override Exclusion, Unassign); a claim takes them "
+            "with Collect Expenditures."
+        )
+
+    def _claimed(self):
+        """The expenses held by a submitted, approved or paid claim."""
+        return self.filtered(lambda e: e.claim_id.state in CLAIM_LOCKED_STATES)
+
+    def _claimed_message(self):
+        states = dict(
+            self.env["timebank.grant.claim"]
+            ._fields["state"]
+            ._description_selection(self.env)
+        )
+        return self.env._(
+            "%(expenses)s belong to claim %(claims)s (%(state)s): they stay in the "
+            "claim as it was submitted.",
+            expenses=", ".join(self.mapped("display_name")),
+            claims=", ".join(self.claim_id.mapped("name")),
+            state=", ".join(sorted({states[c.state] for c in self.claim_id})),
+        )
+
+    def _override_covers(self, kind):
+        """The manager's override lets this kind through at this subsidy."""
+        self.ensure_one()
+        return bool(
+            self.override_reason
+            and self.override_kind_id == kind
+            and not self.currency_id.compare_amounts(
+                self.subsidy_amount, self.override_amount
+            )
+        )
 
     # ------------------------------------------------------------ rules
     def _assignment_problems(self):
@@ -204,25 +275,7 @@ class TimebankGrantExpense(models.Model):
                 problems.append(
                     _("%(expense)s: choose the kind of spending.", expense=label)
                 )
-            if kind.personnel or line.kind_id.personnel:
-                problems.append(
-                    _(
-                        "%(expense)s: personnel costs are not eligible under "
-                        "%(program)s.",
-                        expense=label,
-                        program=expense.program_id.display_name,
-                    )
-                )
-            for excluded in (kind | line.kind_id).filtered("excluded"):
-                if not expense.override_reason:
-                    problems.append(
-                        _(
-                            "%(expense)s: %(kind)s is not eligible under %(program)s.",
-                            expense=label,
-                            kind=excluded.name,
-                            program=expense.program_id.display_name,
-                        )
-                    )
+            problems += expense._eligibility_problems()
             if not (
                 receipts.get(("account.move", expense.move_id.id))
                 or receipts.get((self._name, expense.id))
@@ -277,6 +330,66 @@ class TimebankGrantExpense(models.Model):
                 )
         return problems
 
+    def _eligibility_problems(self):
+        """Whether the funder pays for what the expense is: a line of its grant,
+        a kind of its program, no personnel cost, no excluded kind unless a
+        manager's override covers it."""
+        self.ensure_one()
+        _ = self.env._
+        problems = []
+        expense, label = self, self.display_name
+        kind, line = self.kind_id, self.line_id
+        if line and line.grant_id != expense.grant_id:
+            problems.append(
+                _(
+                    "%(expense)s: budget line %(line)s is not a line of %(grant)s.",
+                    expense=label,
+                    line=line.display_name,
+                    grant=expense.grant_id.display_name,
+                )
+            )
+        if kind and kind.program_id != expense.program_id:
+            problems.append(
+                _(
+                    "%(expense)s: %(kind)s is not a kind of spending of %(program)s.",
+                    expense=label,
+                    kind=kind.name,
+                    program=expense.program_id.display_name,
+                )
+            )
+        if kind.personnel or line.kind_id.personnel:
+            problems.append(
+                _(
+                    "%(expense)s: personnel costs are not eligible under %(program)s.",
+                    expense=label,
+                    program=expense.program_id.display_name,
+                )
+            )
+        for excluded in (kind | line.kind_id).filtered("excluded"):
+            if expense.override_reason and not expense._override_covers(excluded):
+                problems.append(
+                    _(
+                        "%(expense)s: the override was for %(kind)s with a "
+                        "subsidy of %(amount)s, not for %(excluded)s with a "
+                        "subsidy of %(subsidy)s.",
+                        expense=label,
+                        kind=expense.override_kind_id.name,
+                        amount=expense.grant_id._format(expense.override_amount),
+                        excluded=excluded.name,
+                        subsidy=expense.grant_id._format(expense.subsidy_amount),
+                    )
+                )
+            elif not expense.override_reason:
+                problems.append(
+                    _(
+                        "%(expense)s: %(kind)s is not eligible under %(program)s.",
+                        expense=label,
+                        kind=excluded.name,
+                        program=expense.program_id.display_name,
+                    )
+                )
+        return problems
+
     @api.depends("move_id", "name")
     def _compute_display_name(self):
         for expense in self:
@@ -293,10 +406,13 @@ class TimebankGrantExpense(models.Model):
                 self.env._("The expenditure cannot be assigned:\n%(problems)s")
                 % {"problems": "\n".join(problems)}
             )
-        self.write({"state": "assigned"})
+        self._guarded_write({"state": "assigned"})
+        return True
 
     def action_unassign(self):
-        claimed = self.filtered(lambda e: e.claim_id and e.claim_id.state != "draft")
+        """Back to the expenditures to assign, out of its draft claim; a
+        manager's override does not outlive the assignment."""
+        claimed = self._claimed()
         if claimed:
             raise UserError(
                 self.env._(
@@ -304,7 +420,10 @@ class TimebankGrantExpense(models.Model):
                     expenses=", ".join(claimed.mapped("display_name")),
                 )
             )
-        self.write({"state": "new", "claim_id": False})
+        self._guarded_write(
+            dict.fromkeys(OVERRIDE_FIELDS, False) | {"state": "new", "claim_id": False}
+        )
+        return True
 
     def _override_exclusion(self, reason):
         """A grant manager lets excluded spending through, with a written reason."""
@@ -317,13 +436,17 @@ class TimebankGrantExpense(models.Model):
             raise UserError(
                 self.env._("Write the reason for overriding the exclusion.")
             )
-        self.write(
-            {
-                "override_reason": reason,
-                "override_user_id": self.env.user.id,
-                "override_date": fields.Datetime.now(),
-            }
-        )
+        for expense in self:
+            # for this kind and this subsidy only
+            expense._guarded_write(
+                {
+                    "override_reason": reason,
+                    "override_user_id": self.env.user.id,
+                    "override_date": fields.Datetime.now(),
+                    "override_kind_id": expense.kind_id.id,
+                    "override_amount": expense.subsidy_amount,
+                }
+            )
         for expense in self:
             body = self.env._(
                 "Exclusion overridden by %(user)s: %(reason)s",
@@ -336,4 +459,4 @@ class TimebankGrantExpense(models.Model):
                     "%(expense)s: %(body)s", expense=expense.display_name, body=body
                 )
             )
-        self.action_assign()
+        return self.action_assign()

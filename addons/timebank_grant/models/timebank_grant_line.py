@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class TimebankGrantLine(models.Model):
@@ -73,6 +74,43 @@ class TimebankGrantLine(models.Model):
                 line[f"{part}_spent"] = spent
                 line[f"{part}_remaining"] = line[field] - committed - spent
 
-    @api.constrains("subsidy_amount", "self_funded_amount", "kind_id")
+    @api.constrains("subsidy_amount", "self_funded_amount", "kind_id", "grant_id")
     def _check_budget_rules(self):
         self.grant_id._check_budget_rules()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines.grant_id._check_budget_open()
+        return lines
+
+    def write(self, vals):
+        grants = self.grant_id
+        grants._check_budget_open()
+        result = super().write(vals)
+        if "grant_id" in vals:
+            self.grant_id._check_budget_open()
+            # the grant the lines left keeps the funder's rules too
+            (grants - self.grant_id)._check_budget_rules()
+        return result
+
+    def unlink(self):
+        grants = self.grant_id
+        grants._check_budget_open()
+        result = super().unlink()
+        # an approved budget keeps the funder's rules without the deleted lines
+        grants.exists()._check_budget_rules()
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_without_assigned_expenses(self):
+        assigned = self.expense_ids.filtered(lambda e: e.state == "assigned")
+        if assigned:
+            raise UserError(
+                self.env._(
+                    "Budget lines %(lines)s have assigned expenditures "
+                    "(%(expenses)s): unassign them first.",
+                    lines=", ".join(assigned.line_id.mapped("display_name")),
+                    expenses=", ".join(assigned.mapped("display_name")),
+                )
+            )

@@ -77,6 +77,7 @@ class TimebankGrantDeadline(models.Model):
     program_id = fields.Many2one(
         "timebank.grant.program", required=True, ondelete="cascade", index=True
     )
+    company_id = fields.Many2one(related="program_id.company_id", store=True)
     name = fields.Char(required=True, translate=True)
     month = fields.Integer(required=True)
     day = fields.Integer(required=True, default=31)

@@ -1,7 +1,7 @@
 import base64
 
 from odoo import Command
-from odoo.tests import new_test_user
+from odoo.tests import HttpCase, new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
@@ -138,3 +138,23 @@ class GrantCase(AccountTestInvoicingCommon):
         grant.action_approve()
         grant.action_start()
         return grant
+
+    @classmethod
+    def _import(cls, grant, user=None):
+        """The expenditures Import Expenditures brings in."""
+        return grant.with_user(user or cls.accountant)._import_expenses()
+
+
+class GrantHttpCase(GrantCase, HttpCase):
+    """The same set-up, with calls over real XML-RPC as the external API's
+    clients make them."""
+
+    def _call(self, user, model, method, *args, **kwargs):
+        db = self.env.cr.dbname
+        uid = self.xmlrpc_common.authenticate(db, user.login, user.login, {})
+        self.assertEqual(uid, user.id, f"{user.login} could not log in")
+        result = self.xmlrpc_object.execute_kw(
+            db, uid, user.login, model, method, list(args), kwargs
+        )
+        self.env.invalidate_all()
+        return result

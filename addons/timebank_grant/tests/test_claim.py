@@ -46,7 +46,7 @@ class TestClaim(GrantCase):
             date="2026-07-02",
             currency=cls.usd,
         )
-        cls.expenses = cls.grant.with_user(cls.accountant).action_import_expenses()
+        cls.expenses = cls._import(cls.grant)
         by_name = {expense.name: expense for expense in cls.expenses}
         plan = {
             "Workshop snacks": (activities, 10.01),

@@ -25,7 +25,7 @@ class TestReports(GrantCase):
         account = cls.grant.analytic_account_id
         cls.paid_bill = cls._bill([("Handbooks", 18500, {account: 100})])
         cls._bill([("Training day", 6401, {account: 100})], date="2026-04-20")
-        expenses = cls.grant.with_user(cls.accountant).action_import_expenses()
+        expenses = cls._import(cls.grant)
         handbooks = expenses.filtered(lambda e: e.name == "Handbooks")
         handbooks.write(
             {

@@ -7,14 +7,21 @@ from .common import GrantCase
 @tagged("post_install", "-at_install")
 class TestSecurity(GrantCase):
     def test_accountant_does_it_all(self):
-        """Billing and grant rights only: program, grant, expenditures, claim,
-        reports."""
+        """Billing and grant rights only: grant, expenditures, claim, reports
+        (the grant manager sets up the bank's program)."""
         accountant = self.accountant
         self.assertFalse(accountant.has_group("account.group_account_manager"))
         program = (
             self.env["timebank.grant.program"]
-            .with_user(accountant)
-            .create({"name": "County fund", "year": 2026, "max_per_case": 1000})
+            .with_user(self.grant_manager)
+            .create(
+                {
+                    "name": "County fund",
+                    "year": 2026,
+                    "max_per_case": 1000,
+                    "company_id": self.company.id,
+                }
+            )
         )
         program.write({"kind_ids": [(0, 0, {"name": "Activities"})]})
         grant = self._running_grant([("Activities", 1000, 0)], program=program)
@@ -22,7 +29,7 @@ class TestSecurity(GrantCase):
             [("Tea", 400, {grant.analytic_account_id: 100})],
             currency=self.company.currency_id,
         )
-        expense = grant.with_user(accountant).action_import_expenses()
+        expense = self._import(grant)
         expense.write(
             {"line_id": grant.line_ids.id, "kind_id": grant.line_ids.kind_id.id}
         )
@@ -71,7 +78,7 @@ class TestSecurity(GrantCase):
     def test_program_of_a_bank_stays_in_that_bank(self):
         program = (
             self.env["timebank.grant.program"]
-            .with_user(self.accountant)
+            .with_user(self.grant_manager)
             .create(
                 {
                     "name": "Bank A's own fund",
