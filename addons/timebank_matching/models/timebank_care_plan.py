@@ -4,7 +4,7 @@ import pytz
 from dateutil import rrule
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import ValidationError
 
 from odoo.addons.base.models.res_partner import _tz_get
 from odoo.addons.timebank_core.models.timebank_weekly_slot import WEEKDAYS
@@ -129,7 +129,6 @@ class TimebankCarePlan(models.Model):
             ("draft", "stopped"),
             _("Care plan %(plans)s is already running."),
         )
-        self._check_broker()
         self._guarded_write({"state": "running"})
         self._generate_requests(fields.Date.context_today(self))
         return True
@@ -140,7 +139,6 @@ class TimebankCarePlan(models.Model):
             ("running",),
             _("Only a running care plan can be stopped: %(plans)s is %(state)s."),
         )
-        self._check_broker()
         self._guarded_write({"state": "stopped"})
         now = fields.Datetime.now()
         self.request_ids.filtered(
@@ -152,10 +150,6 @@ class TimebankCarePlan(models.Model):
             {"state": "cancelled", "reason": _("The care plan stopped.")}
         )
         return True
-
-    def _check_broker(self):
-        if not (self._is_broker() or self.env.su):
-            raise AccessError(_("Only a broker starts or stops a care plan."))
 
     def action_view_requests(self):
         self.ensure_one()

@@ -82,6 +82,11 @@ class TestXmlRpc(MatchingCase, HttpCase):
             )
         with self.assertRaisesRegex(Fault, "Only a published offer can be closed"):
             self._call(self.broker, "timebank.offer", "action_close", [offer_id])
+        with self.assertRaisesRegex(Fault, "Only a closed offer returns to draft"):
+            self._call(self.broker, "timebank.offer", "action_draft", [offer_id])
+        self._call(self.broker, "timebank.offer", "action_publish", [offer_id])
+        with self.assertRaisesRegex(Fault, "Only a draft offer can be published"):
+            self._call(self.broker, "timebank.offer", "action_publish", [offer_id])
         plan_id = self._call(
             self.broker,
             "timebank.care.plan",
@@ -102,6 +107,34 @@ class TestXmlRpc(MatchingCase, HttpCase):
             )
         with self.assertRaisesRegex(Fault, "Only a running care plan can be stopped"):
             self._call(self.broker, "timebank.care.plan", "action_stop", [plan_id])
+        self._call(self.broker, "timebank.care.plan", "action_start", [plan_id])
+        with self.assertRaisesRegex(Fault, "Care plan Rpc visit is already running"):
+            self._call(self.broker, "timebank.care.plan", "action_start", [plan_id])
+        # a member neither starts nor stops a care plan
+        with self.assertRaisesRegex(Fault, "Recurring Care Plan"):
+            self._call(
+                self.volunteer_user, "timebank.care.plan", "action_stop", [plan_id]
+            )
+
+    def test_candidates_are_the_engines_over_rpc(self):
+        request = self._published()
+        request.action_find_candidates()
+        candidate = request.candidate_ids[:1]
+        with self.assertRaisesRegex(Fault, "Candidates are ranked by Find Candidates"):
+            self._call(
+                self.broker,
+                "timebank.request.candidate",
+                "write",
+                candidate.ids,
+                {"score": 100.0, "rank": 1},
+            )
+        with self.assertRaisesRegex(Fault, "Ranked Candidate of a Request"):
+            self._call(
+                self.manager,
+                "timebank.request.candidate",
+                "create",
+                {"request_id": request.id, "member_id": self.volunteer.id, "rank": 1},
+            )
 
     def test_a_member_cannot_claim_for_someone_else_over_rpc(self):
         request = self._published()
