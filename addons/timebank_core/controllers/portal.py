@@ -41,8 +41,10 @@ class TimebankPortal(CustomerPortal):
                 "to_confirm": exchanges.filtered(
                     lambda e: (
                         e.state == "submitted"
-                        and e.sudo().receiver_id.partner_id
-                        in (partner | partner.timebank_proxied_ids)
+                        and (
+                            e.sudo().receiver_id.partner_id == partner
+                            or e.receiver_id._timebank_proxy_allows("confirm")
+                        )
                     )
                 ),
                 "to_submit": exchanges.filtered(

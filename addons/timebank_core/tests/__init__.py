@@ -15,3 +15,5 @@ from . import test_portal
 from . import test_recognition
 from . import test_security
 from . import test_views
+from . import test_partner_privacy
+from . import test_proxy_rights

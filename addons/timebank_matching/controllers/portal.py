@@ -41,7 +41,6 @@ class TimebankMatchingPortal(TimebankPortal):
         if not Request.has_access("read"):
             return request.redirect("/my")
         members = self._timebank_members()
-        partner = request.env.user.partner_id
         values = self._prepare_portal_layout_values()
         values.update(
             {
@@ -55,11 +54,7 @@ class TimebankMatchingPortal(TimebankPortal):
                 ),
                 "my_requests": Request.search(
                     [
-                        (
-                            "partner_id",
-                            "in",
-                            (partner | partner.sudo().timebank_proxied_ids).ids,
-                        ),
+                        ("member_id", "in", self._timebank_need_persons().ids),
                         ("state", "not in", ("cancelled", "expired")),
                     ],
                     limit=20,
@@ -163,20 +158,16 @@ class TimebankMatchingPortal(TimebankPortal):
 
     def _timebank_need_persons(self):
         """The memberships the user may register a need for: their own, then
-        those of the elders who named them proxy, with consent, and allow it.
+        those of the persons who named them proxy, with consent, and let them
+        request services.
 
-        As the record rules of memberships let a proxy see them; sudo because a
-        portal user cannot read the elders' contacts.
+        Sudo because a proxy who may request but not see reads neither the
+        membership nor the contact of the person they act for.
         """
-        partner = request.env.user.partner_id
-        Member = request.env["timebank.member"].sudo()
-        return Member.search([("partner_id", "=", partner.id)]) | Member.search(
-            [
-                ("partner_id.timebank_proxy_id", "=", partner.id),
-                ("partner_id.timebank_proxy_can_request", "=", True),
-                ("partner_id.timebank_proxy_consent_date", "!=", False),
-            ]
-        )
+        Member = request.env["timebank.member"]
+        return Member.sudo().search(
+            [("partner_id", "=", request.env.user.partner_id.id)]
+        ) | Member.sudo().search(Member._timebank_proxy_domain("request"))
 
     @staticmethod
     def _timebank_need_items(persons):

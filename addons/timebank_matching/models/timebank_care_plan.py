@@ -4,7 +4,7 @@ import pytz
 from dateutil import rrule
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ValidationError
 
 from odoo.addons.base.models.res_partner import _tz_get
 from odoo.addons.timebank_core.models.timebank_weekly_slot import WEEKDAYS
@@ -13,9 +13,11 @@ from odoo.addons.timebank_core.models.timebank_weekly_slot import WEEKDAYS
 class TimebankCarePlan(models.Model):
     _name = "timebank.care.plan"
     _description = "Recurring Care Plan"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "timebank.workflow.mixin"]
     _check_company_auto = True
     _order = "state, name"
+    _workflow_records_key = "plans"
+    _guarded_fields = ("state",)
 
     name = fields.Char(required=True, tracking=True)
     company_id = fields.Many2one(
@@ -116,23 +118,37 @@ class TimebankCarePlan(models.Model):
                     _("Care plan %(plan)s ends before it starts.", plan=plan.name)
                 )
 
+    def _guarded_hint(self):
+        return _(
+            "A care plan moves with its buttons (Start, Stop), and Start creates "
+            "its visits."
+        )
+
     def action_start(self):
-        if self.filtered(lambda p: p.state == "running"):
-            raise UserError(_("This care plan is already running."))
-        self.write({"state": "running"})
+        self._check_state(
+            ("draft", "stopped"),
+            _("Care plan %(plans)s is already running."),
+        )
+        self._guarded_write({"state": "running"})
         self._generate_requests(fields.Date.context_today(self))
         return True
 
     def action_stop(self):
         """Stop the plan: the visits still to come are cancelled."""
-        self.write({"state": "stopped"})
+        self._check_state(
+            ("running",),
+            _("Only a running care plan can be stopped: %(plans)s is %(state)s."),
+        )
+        self._guarded_write({"state": "stopped"})
         now = fields.Datetime.now()
         self.request_ids.filtered(
             lambda r: (
                 r.state in ("draft", "published", "claimed", "assigned")
                 and r.date_from > now
             )
-        ).sudo().write({"state": "cancelled", "reason": _("The care plan stopped.")})
+        ).sudo()._guarded_write(
+            {"state": "cancelled", "reason": _("The care plan stopped.")}
+        )
         return True
 
     def action_view_requests(self):
@@ -209,13 +225,13 @@ class TimebankCarePlan(models.Model):
                         ],
                     }
                 )
-            requests = Request.create(vals_list)
+            requests = Request._guarded_create(vals_list)
             if plan.provider_id:
                 for request in requests:
                     request._check_provider(plan.provider_id)
                     request._take(plan.provider_id, "assigned")
             else:
-                requests.write({"state": "published"})
+                requests._guarded_write({"state": "published"})
             created |= requests
         return created
 

@@ -312,7 +312,8 @@ class TimebankMatchingEngine(models.AbstractModel):
             )
         }
         for request in requests.sudo():
-            x, y, z = unit_vector(request.latitude, request.longitude)
+            latitude, longitude = request.address_latitude, request.address_longitude
+            x, y, z = unit_vector(latitude, longitude)
             params["ids"].append(request.id)
             params["members"].append(request.member_id.id)
             params["partners"].append(request.member_id.partner_id.id)
@@ -327,7 +328,7 @@ class TimebankMatchingEngine(models.AbstractModel):
             params["xs"].append(x)
             params["ys"].append(y)
             params["zs"].append(z)
-            params["places"].append(bool(request.latitude or request.longitude))
+            params["places"].append(bool(latitude or longitude))
             params["generations"].append(request.member_id.generation or None)
         return params
 

@@ -5,9 +5,11 @@ from odoo.exceptions import UserError, ValidationError
 class TimebankOffer(models.Model):
     _name = "timebank.offer"
     _description = "Time Bank Standing Offer"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "timebank.workflow.mixin"]
     _check_company_auto = True
     _order = "state, id desc"
+    _workflow_records_key = "offers"
+    _guarded_fields = ("state",)
 
     name = fields.Char(string="Offer", required=True, tracking=True)
     company_id = fields.Many2one(
@@ -67,10 +69,15 @@ class TimebankOffer(models.Model):
                     _("The travel radius cannot be negative; use 0 for no limit.")
                 )
 
+    def _guarded_hint(self):
+        return _("An offer moves with its buttons (Publish, Close, Back to Draft).")
+
     def action_publish(self):
-        if self.filtered(lambda o: o.state != "draft"):
-            raise UserError(_("Only a draft offer can be published."))
-        inactive = self.member_id.filtered(lambda m: m.state != "active")
+        self._check_state(
+            ("draft",),
+            _("Only a draft offer can be published: %(offers)s is %(state)s."),
+        )
+        inactive = self.sudo().member_id.filtered(lambda m: m.state != "active")
         if inactive:
             raise UserError(
                 _(
@@ -79,15 +86,23 @@ class TimebankOffer(models.Model):
                     members=", ".join(inactive.mapped("display_name")),
                 )
             )
-        self.write({"state": "published"})
+        self._guarded_write({"state": "published"})
         return True
 
     def action_close(self):
-        self.write({"state": "closed"})
+        self._check_state(
+            ("published",),
+            _("Only a published offer can be closed: %(offers)s is %(state)s."),
+        )
+        self._guarded_write({"state": "closed"})
         return True
 
     def action_draft(self):
-        self.write({"state": "draft"})
+        self._check_state(
+            ("closed",),
+            _("Only a closed offer returns to draft: %(offers)s is %(state)s."),
+        )
+        self._guarded_write({"state": "draft"})
         return True
 
 

@@ -24,6 +24,25 @@ STATES = [
     ("expired", "Expired"),
 ]
 TAKEN = ("claimed", "assigned")
+# the volunteer sees the address of the need while it is theirs
+PROVIDER_SEES_ADDRESS = ("claimed", "assigned", "done")
+BROKER = "timebank_core.group_timebank_broker"
+# passed by create() to itself once it checked what the client gave: the
+# reference it then adds is not the client's (a client cannot send this object)
+CHECKED = object()
+# set by the actions of the request (and the care plan for its visits) only
+WORKFLOW_FIELDS = (
+    "name",
+    "state",
+    "provider_id",
+    "date_assigned",
+    "exchange_id",
+    "care_plan_id",
+    "visit_date",
+    "check_in",
+    "check_out",
+    "missed",
+)
 
 
 class TimebankRequest(models.Model):
@@ -38,6 +57,7 @@ class TimebankRequest(models.Model):
     _check_company_auto = True
     _order = "urgency desc, date_from, id desc"
     _workflow_records_key = "requests"
+    _guarded_fields = WORKFLOW_FIELDS
 
     name = fields.Char(string="Reference", readonly=True, copy=False, default="/")
     company_id = fields.Many2one(
@@ -118,12 +138,49 @@ class TimebankRequest(models.Model):
         readonly=False,
         help="Time zone of the members' weekly availabilities.",
     )
-    place = fields.Char(compute="_compute_place", store=True, readonly=False)
+    area = fields.Char(
+        compute="_compute_address",
+        store=True,
+        readonly=False,
+        help="Neighbourhood or district of the need, which every member who may "
+        "take it sees.",
+    )
+    # where the service takes place: for the brokers; the others read it
+    # through place, latitude and longitude when they may
+    address = fields.Char(
+        compute="_compute_address",
+        store=True,
+        readonly=False,
+        groups=BROKER,
+        help="Where the service takes place: the home of the person in need "
+        "unless another place was given.",
+    )
+    address_latitude = fields.Float(
+        compute="_compute_address",
+        store=True,
+        readonly=False,
+        digits=(10, 7),
+        groups=BROKER,
+    )
+    address_longitude = fields.Float(
+        compute="_compute_address",
+        store=True,
+        readonly=False,
+        digits=(10, 7),
+        groups=BROKER,
+    )
+    place = fields.Char(
+        compute="_compute_place",
+        inverse="_inverse_place",
+        help="The address of the need, for the person in need, their proxy, the "
+        "brokers, and the volunteer once the request is theirs; empty for the "
+        "other members, who see the area.",
+    )
     latitude = fields.Float(
-        compute="_compute_place", store=True, readonly=False, digits=(10, 7)
+        compute="_compute_latitude", inverse="_inverse_latitude", digits=(10, 7)
     )
     longitude = fields.Float(
-        compute="_compute_place", store=True, readonly=False, digits=(10, 7)
+        compute="_compute_longitude", inverse="_inverse_longitude", digits=(10, 7)
     )
     state = fields.Selection(
         STATES,
@@ -155,8 +212,8 @@ class TimebankRequest(models.Model):
         "timebank.care.plan", readonly=True, index="btree_not_null", copy=False
     )
     visit_date = fields.Date(readonly=True, copy=False)
-    check_in = fields.Datetime(copy=False, tracking=True)
-    check_out = fields.Datetime(copy=False, tracking=True)
+    check_in = fields.Datetime(readonly=True, copy=False, tracking=True)
+    check_out = fields.Datetime(readonly=True, copy=False, tracking=True)
     missed = fields.Boolean(
         string="Missed Visit",
         readonly=True,
@@ -202,12 +259,71 @@ class TimebankRequest(models.Model):
         )
 
     @api.depends("member_id")
-    def _compute_place(self):
+    def _compute_address(self):
         for request in self:
             partner = request.member_id.partner_id
-            request.place = request._place_of(partner)
-            request.latitude = partner.partner_latitude
-            request.longitude = partner.partner_longitude
+            request.area = partner.timebank_service_area or partner.city or False
+            request.address = request._place_of(partner)
+            request.address_latitude = partner.partner_latitude
+            request.address_longitude = partner.partner_longitude
+
+    def _may_see_address(self):
+        """The requests of ``self`` whose address the current user may see:
+        all for a broker; for a member, those they need or act for as proxy,
+        and those they took as volunteer."""
+        if self.env.su or self._is_broker():
+            return self
+        partner = self.env.user.partner_id
+        requests = self.sudo()
+        acting_for = requests.member_id._timebank_proxy_allows(
+            "request"
+        ) | requests.member_id._timebank_proxy_allows("view")
+        return self.browse(
+            requests.filtered(
+                lambda r: (
+                    r.member_id.partner_id == partner
+                    or r.member_id in acting_for
+                    or (
+                        r.state in PROVIDER_SEES_ADDRESS
+                        and r.provider_id.partner_id == partner
+                    )
+                )
+            ).ids
+        )
+
+    def _show_address(self, shown, stored, hidden):
+        """``shown`` is ``stored`` for whoever may see the address, else
+        ``hidden``."""
+        allowed = self._may_see_address()
+        for request, sudoed in zip(self, self.sudo(), strict=True):
+            request[shown] = sudoed[stored] if request in allowed else hidden
+
+    @api.depends("address", "state", "provider_id", "member_id")
+    @api.depends_context("uid")
+    def _compute_place(self):
+        self._show_address("place", "address", False)
+
+    @api.depends("address_latitude", "state", "provider_id", "member_id")
+    @api.depends_context("uid")
+    def _compute_latitude(self):
+        self._show_address("latitude", "address_latitude", 0.0)
+
+    @api.depends("address_longitude", "state", "provider_id", "member_id")
+    @api.depends_context("uid")
+    def _compute_longitude(self):
+        self._show_address("longitude", "address_longitude", 0.0)
+
+    def _inverse_place(self):
+        for request in self:
+            request.address = request.place
+
+    def _inverse_latitude(self):
+        for request in self:
+            request.address_latitude = request.latitude
+
+    def _inverse_longitude(self):
+        for request in self:
+            request.address_longitude = request.longitude
 
     def _compute_candidate_count(self):
         for request in self:
@@ -235,6 +351,7 @@ class TimebankRequest(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_guarded_create(vals_list)
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(
@@ -246,7 +363,25 @@ class TimebankRequest(models.Model):
                     .next_by_code("timebank.request")
                     or "/"
                 )
-        return super().create(vals_list)
+        # checked above, before the reference was added
+        return (
+            super(TimebankRequest, self.with_context(timebank_request_checked=CHECKED))
+            .create(vals_list)
+            .with_env(self.env)
+        )
+
+    def _check_guarded_create(self, vals_list):
+        if self.env.context.get("timebank_request_checked") is CHECKED:
+            return
+        super()._check_guarded_create(vals_list)
+
+    def _guarded_hint(self):
+        return _(
+            "A request moves with its buttons (Publish, Claim, Assign, Check In, "
+            "Check Out, Done, Release, Cancel, Back to Draft), which set its "
+            "volunteer, its times and its service record; care plans create "
+            "their visits."
+        )
 
     # ------------------------------------------------------------------ rules
     def _check_broker(self):
@@ -338,21 +473,19 @@ class TimebankRequest(models.Model):
                         request=request.display_name,
                     )
                 )
-        self.sudo().write({"state": "published"})
+        self.sudo()._guarded_write({"state": "published"})
         return True
 
     def _check_broker_or_requester(self):
-        if self._is_broker():
+        if self._is_broker() or self.env.su:
             return
         partner = self.env.user.partner_id
-        for request in self.sudo():
-            person = request.member_id.partner_id
+        requests = self.sudo()
+        acting_for = requests.member_id._timebank_proxy_allows("request")
+        for request in requests:
             if not (
-                person == partner
-                or (
-                    person.timebank_proxy_id == partner
-                    and person.timebank_proxy_can_request
-                )
+                request.member_id.partner_id == partner
+                or request.member_id in acting_for
             ):
                 raise AccessError(
                     _(
@@ -389,7 +522,7 @@ class TimebankRequest(models.Model):
                 }
                 vals.update({f"{factor}_score": row[factor] for factor in FACTORS})
                 vals_list.append(vals)
-        Candidate.create(vals_list)
+        Candidate._guarded_create(vals_list)
         return True
 
     def action_notify_top(self):
@@ -434,7 +567,7 @@ class TimebankRequest(models.Model):
                     request=self.display_name,
                 ),
             )
-        top.write({"notified": True})
+        top.sudo()._guarded_write({"notified": True})
         return True
 
     def action_claim(self):
@@ -473,9 +606,12 @@ class TimebankRequest(models.Model):
         return True
 
     def action_assign(self, member):
-        """A broker gives the request to ``member``."""
+        """A broker gives the request to ``member`` (a membership or its id)."""
         self.ensure_one()
         self._check_broker()
+        if not isinstance(member, models.BaseModel):
+            member = self.env["timebank.member"].browse(int(member))
+        member.ensure_one()
         self._lock()
         self._check_state(
             ("draft", "published", "claimed", "assigned"),
@@ -486,7 +622,7 @@ class TimebankRequest(models.Model):
         return True
 
     def _take(self, member, state):
-        self.write(
+        self._guarded_write(
             {
                 "state": state,
                 "provider_id": member.id,
@@ -506,7 +642,16 @@ class TimebankRequest(models.Model):
         )
         if not (self._is_broker() or self._is_provider()):
             raise AccessError(_("Only the volunteer or a broker releases a request."))
-        self.sudo().write({"state": "published", "provider_id": False})
+        # the next volunteer starts afresh
+        self.sudo()._guarded_write(
+            {
+                "state": "published",
+                "provider_id": False,
+                "date_assigned": False,
+                "check_in": False,
+                "check_out": False,
+            }
+        )
         return True
 
     def action_check_in(self):
@@ -525,7 +670,7 @@ class TimebankRequest(models.Model):
             raise AccessError(_("Only the volunteer or a broker checks in and out."))
         if field == "check_out" and not self.check_in:
             raise UserError(_("Check in first, then check out."))
-        self.sudo().write({field: fields.Datetime.now()})
+        self.sudo()._guarded_write({field: fields.Datetime.now()})
         return True
 
     def action_done(self):
@@ -560,7 +705,7 @@ class TimebankRequest(models.Model):
                         "item_id": request.item_id.id,
                         "date_start": request.check_in,
                         "date_end": request.check_out,
-                        "place": request.place,
+                        "place": request.address,
                         "description": request.description,
                         "intake_channel": request.intake_channel,
                     }
@@ -568,7 +713,7 @@ class TimebankRequest(models.Model):
             )
             # the workflow still checks that the user is the volunteer or a broker
             exchange.action_submit()
-            request.write({"state": "done", "exchange_id": exchange.id})
+            request._guarded_write({"state": "done", "exchange_id": exchange.id})
         return True
 
     def action_cancel(self):
@@ -577,7 +722,7 @@ class TimebankRequest(models.Model):
             _("%(requests)s is %(state)s and cannot be cancelled."),
         )
         self._check_broker_or_requester()
-        self.sudo().write({"state": "cancelled"})
+        self.sudo()._guarded_write({"state": "cancelled"})
         return True
 
     def action_withdraw(self):
@@ -598,15 +743,9 @@ class TimebankRequest(models.Model):
         """How the current user may register a need of ``member``: ``portal``
         for the member themselves, ``proxy`` for their proxy with the recorded
         consent and the right to request, else False."""
-        partner = self.env.user.partner_id
-        person = member.sudo().partner_id
-        if person == partner:
+        if member.sudo().partner_id == self.env.user.partner_id:
             return "portal"
-        if (
-            person.timebank_proxy_id == partner
-            and person.timebank_proxy_can_request
-            and person.timebank_proxy_consent_date
-        ):
+        if member._timebank_proxy_allows("request"):
             return "proxy"
         return False
 
@@ -706,7 +845,16 @@ class TimebankRequest(models.Model):
                 "is %(state)s."
             ),
         )
-        self.write({"state": "draft", "provider_id": False, "missed": False})
+        self._guarded_write(
+            {
+                "state": "draft",
+                "provider_id": False,
+                "date_assigned": False,
+                "check_in": False,
+                "check_out": False,
+                "missed": False,
+            }
+        )
         return True
 
     def action_view_exchange(self):
@@ -728,7 +876,7 @@ class TimebankRequest(models.Model):
                 ("date_deadline", "<", fields.Datetime.now()),
             ]
         )
-        expired.write({"state": "expired"})
+        expired._guarded_write({"state": "expired"})
         return expired
 
     @api.model
@@ -751,7 +899,7 @@ class TimebankRequest(models.Model):
                 < now
             )
         )
-        missed.write({"missed": True})
+        missed._guarded_write({"missed": True})
         for request in missed:
             plan = request.care_plan_id
             request.activity_schedule(

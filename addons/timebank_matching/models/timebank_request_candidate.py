@@ -1,10 +1,28 @@
-from odoo import fields, models
+from odoo import _, fields, models
 
 
 class TimebankRequestCandidate(models.Model):
     _name = "timebank.request.candidate"
     _description = "Ranked Candidate of a Request"
+    _inherit = ["timebank.guarded.mixin"]
     _order = "request_id, rank"
+    # the engine ranks, Notify the Top Candidates notifies
+    _guarded_fields = (
+        "request_id",
+        "member_id",
+        "rank",
+        "score",
+        "skill_score",
+        "availability_score",
+        "distance_score",
+        "reliability_score",
+        "fairness_score",
+        "generation_score",
+        "distance_km",
+        "has_distance",
+        "explanation",
+        "notified",
+    )
 
     request_id = fields.Many2one(
         "timebank.request", required=True, ondelete="cascade", index=True
@@ -33,6 +51,12 @@ class TimebankRequestCandidate(models.Model):
     has_distance = fields.Boolean()
     explanation = fields.Text(help="Each factor of the score and what it weighs.")
     notified = fields.Boolean(readonly=True)
+
+    def _guarded_hint(self):
+        return _(
+            "Candidates are ranked by Find Candidates on the request and told by "
+            "Notify the Top Candidates."
+        )
 
     def action_assign(self):
         self.ensure_one()

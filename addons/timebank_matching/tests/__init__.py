@@ -7,3 +7,7 @@ from . import test_portal_need
 from . import test_ranking
 from . import test_request_flow
 from . import test_security
+from . import test_address_privacy
+from . import test_guarded
+from . import test_proxy_requests
+from . import test_xmlrpc

@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 
 from odoo import Command, fields
+from odoo.tests import new_test_user
 
 from odoo.addons.timebank_core.tests.common import TimebankCase
 
@@ -31,6 +32,20 @@ class MatchingCase(TimebankCase):
         partner_vals.setdefault("partner_latitude", HOME[0] + km / KM_PER_DEGREE)
         partner_vals.setdefault("partner_longitude", HOME[1])
         return cls._member(name, bank=bank, active=active, **partner_vals)
+
+    @classmethod
+    def _portal_user(cls, member, login=None):
+        """A portal login for ``member``, in the member's bank."""
+        partner = member.partner_id
+        return new_test_user(
+            cls.env,
+            login=login or partner.name.lower().replace(" ", "_"),
+            name=partner.name,
+            groups="base.group_portal,timebank_core.group_timebank_member",
+            partner_id=partner.id,
+            company_id=member.company_id.id,
+            company_ids=[member.company_id.id],
+        )
 
     @classmethod
     def _request(cls, item=None, member=None, start=None, hours=2, **vals):

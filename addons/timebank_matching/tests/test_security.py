@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
@@ -61,7 +62,7 @@ class TestSecurity(MatchingCase):
             self.published.with_user(self.portal).write({"description": "mine"})
         self.published.with_user(self.portal).action_claim()
         self.published.invalidate_recordset()
-        self.published.sudo().write({"state": "assigned"})
+        self.published.sudo()._guarded_write({"state": "assigned"})
         # still theirs to see once taken
         self.assertIn(
             self.published,
@@ -74,3 +75,27 @@ class TestSecurity(MatchingCase):
             self.env["timebank.request.candidate"].with_user(self.portal).search([])
         with self.assertRaisesRegex(AccessError, "Recurring Care Plan"):
             self.env["timebank.care.plan"].with_user(self.portal).search([])
+
+    def test_members_see_the_times_of_the_requests_and_offers_they_see(self):
+        Window = self.env["timebank.request.window"].with_user(self.portal)
+        seen = Window.search([])
+        self.assertEqual(seen, self.published.window_ids)
+        with self.assertRaisesRegex(AccessError, "Preferred Time of a Request"):
+            self.draft.window_ids.with_user(self.portal).read(["request_id"])
+        offers = self.env["timebank.offer"].create(
+            [
+                {
+                    "name": name,
+                    "member_id": self.volunteer.id if mine else self.elder.id,
+                    "company_id": self.bank_a.id,
+                    "slot_ids": [Command.create({"hour_from": 9, "hour_to": 12})],
+                }
+                for name, mine in (("Mine", True), ("Draft of another", False))
+            ]
+        )
+        Slot = self.env["timebank.offer.slot"].with_user(self.portal)
+        self.assertEqual(Slot.search([]), offers[0].slot_ids)
+        self.assertEqual(
+            self.env["timebank.offer.slot"].with_user(self.broker).search([]),
+            offers.slot_ids,
+        )
