@@ -101,7 +101,7 @@ class TestExternalApi(HttpCase):
         self.assertTrue(partner["is_timebank_member"])
 
     def test_state_cannot_skip_the_workflow_through_rpc(self):
-        with self.assertRaisesRegex(Fault, "cannot go from Applicant to Suspended"):
+        with self.assertRaisesRegex(Fault, r"State \(state\) cannot be written"):
             self._call(
                 "api_broker",
                 "timebank.member",
@@ -109,6 +109,12 @@ class TestExternalApi(HttpCase):
                 [self.david.id],
                 {"state": "suspended"},
             )
+        # the button checks the way
+        with self.assertRaisesRegex(Fault, "cannot go from Applicant to Suspended"):
+            self._call(
+                "api_broker", "timebank.member", "action_suspend", [self.david.id]
+            )
+        self.assertEqual(self.david.state, "applicant")
 
     def test_member_number_clash_through_rpc(self):
         partner_id = self._call("api_broker", "res.partner", "create", {"name": "Amy"})

@@ -446,11 +446,7 @@ class TimebankExchange(models.Model):
             receiver = exchange.sudo().receiver_id.partner_id
             if receiver and receiver == partner:
                 channels[exchange] = "receiver"
-            elif (
-                receiver
-                and receiver.timebank_proxy_id == partner
-                and receiver.timebank_proxy_can_confirm
-            ):
+            elif exchange.receiver_id._timebank_proxy_allows("confirm"):
                 channels[exchange] = "proxy"
             elif self._is_broker() or self.env.su:
                 if channel not in BROKER_CHANNELS:
