@@ -5,10 +5,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.timebank_core.models.timebank_account import format_minutes
 from odoo.addons.timebank_core.models.timebank_entry import LEDGER_WRITE
-from odoo.addons.timebank_core.models.timebank_guarded_mixin import (
-    GUARDED_CONTEXT_KEY,
-    GUARDED_WRITE,
-)
 
 CATEGORIES = [
     ("hours", "Hours Disagreement"),
@@ -211,7 +207,7 @@ class TimebankDispute(models.Model):
         disputes = (
             super(
                 TimebankDispute,
-                self.with_context(**{GUARDED_CONTEXT_KEY: GUARDED_WRITE}),
+                self.with_context(**self._guarded_allow({"number"})),
             )
             .create(vals_list)
             .with_env(self.env)

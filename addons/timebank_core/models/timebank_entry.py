@@ -807,6 +807,9 @@ class TimebankEntryLine(models.Model):
 
     def write(self, vals):
         self.entry_id._check_draft()
+        if vals.get("entry_id"):
+            # a line moves only between drafts: never into a posted entry
+            self.env["timebank.entry"].browse(vals["entry_id"])._check_draft()
         self._check_minutes_vals(vals)
         return super().write(vals)
 

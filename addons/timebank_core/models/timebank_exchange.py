@@ -5,7 +5,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from .timebank_account import format_minutes
-from .timebank_entry import LEDGER_WRITE
 
 INTAKE_CHANNELS = [
     ("home_visit", "Home visit"),
@@ -371,8 +370,11 @@ class TimebankExchange(models.Model):
             )
             if vals.get("item_id"):
                 vals.update(self._item_terms(items.browse(vals["item_id"])))
+        # the number and the item's terms, nothing else: whatever the values
+        # reach elsewhere (a dispute through dispute_ids) is checked as usual
+        allow = self._guarded_allow({"name", "coefficient", "cap_minutes"})
         return (
-            super(TimebankExchange, self.with_context(timebank_ledger=LEDGER_WRITE))
+            super(TimebankExchange, self.with_context(**allow))
             .create(vals_list)
             .with_env(self.env)
         )
@@ -393,6 +395,15 @@ class TimebankExchange(models.Model):
                 _(
                     "A confirmed service cannot change who, what or when: reject it "
                     "and record it again."
+                )
+            )
+        if "attachment_ids" in vals and self.filtered(
+            lambda e: e.state in ("verified", "posted", "rejected", "cancelled")
+        ):
+            raise UserError(
+                _(
+                    "The proof of a verified service stays as the broker checked it; "
+                    "add a note in the chatter instead."
                 )
             )
         result = super().write(vals)
@@ -442,6 +453,14 @@ class TimebankExchange(models.Model):
         partner = self.env.user.partner_id
         channels = {}
         for exchange in self:
+            if exchange.sudo().provider_id.partner_id == partner:
+                raise AccessError(
+                    _(
+                        "%(service)s is your own service: the receiver, their proxy "
+                        "or a broker confirms it.",
+                        service=exchange.display_name,
+                    )
+                )
             # a proxy may not read the elder's contact: check as the bank
             receiver = exchange.sudo().receiver_id.partner_id
             if receiver and receiver == partner:
@@ -489,6 +508,21 @@ class TimebankExchange(models.Model):
                 )
             proofs = proofs.browse(proof_ids).exists()
             proofs.check_access("read")
+            # the photo the broker took or uploaded now, or one of the service's
+            others = proofs.filtered(
+                lambda a: (
+                    a.create_uid != self.env.user
+                    and not (a.res_model == self._name and a.res_id in self.ids)
+                )
+            )
+            if others:
+                raise UserError(
+                    _(
+                        "%(files)s was not uploaded by you for this service: attach "
+                        "the photo of the signed sheet itself.",
+                        files=", ".join(others.mapped("name")),
+                    )
+                )
         for exchange in self:
             vals = {
                 "state": "confirmed",
@@ -525,15 +559,11 @@ class TimebankExchange(models.Model):
         return True
 
     def _check_four_eyes(self):
-        """A broker who confirmed for the receiver does not verify alone."""
+        """Who confirmed a service does not verify it too: a broker who
+        confirmed for the receiver, or who did as the receiver's proxy."""
         if self.env.su:
             return
-        own = self.filtered(
-            lambda e: (
-                e.confirmation_channel in BROKER_CHANNELS
-                and e.confirmed_by_user_id == self.env.user
-            )
-        )
+        own = self.filtered(lambda e: e.confirmed_by_user_id == self.env.user)
         required = own.filtered(lambda e: e.company_id.timebank_four_eyes)
         if required:
             raise UserError(

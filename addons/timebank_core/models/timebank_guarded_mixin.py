@@ -6,6 +6,10 @@ from odoo.exceptions import UserError
 # user, whatever their groups, writes the guarded fields from outside.
 GUARDED_WRITE = object()
 GUARDED_CONTEXT_KEY = "timebank_ledger"
+# A narrower leave, for a model's own ``create``: (GUARDED_WRITE, model, fields)
+# lets the create set those fields of that model only, while whatever the
+# values reach on other models (x2many commands) is checked as usual.
+GUARDED_ALLOW_KEY = "timebank_guarded_allow"
 # Fields the ORM keeps itself.
 MAGIC_FIELDS = {"id", "create_uid", "create_date", "write_uid", "write_date"}
 
@@ -50,6 +54,22 @@ class TimebankGuardedMixin(models.AbstractModel):
     def _guarded_allowed(self):
         return self.env.context.get(GUARDED_CONTEXT_KEY) is GUARDED_WRITE
 
+    def _guarded_allowed_names(self):
+        allow = self.env.context.get(GUARDED_ALLOW_KEY)
+        if (
+            isinstance(allow, tuple)
+            and len(allow) == 3
+            and allow[0] is GUARDED_WRITE
+            and allow[1] == self._name
+        ):
+            return allow[2]
+        return frozenset()
+
+    @api.model
+    def _guarded_allow(self, names):
+        """The context under which this model's ``create`` sets ``names``."""
+        return {GUARDED_ALLOW_KEY: (GUARDED_WRITE, self._name, frozenset(names))}
+
     def _guarded_refuse(self, names):
         labels = ", ".join(
             f"{self._fields[name]._description_string(self.env)} ({name})"
@@ -92,7 +112,7 @@ class TimebankGuardedMixin(models.AbstractModel):
             self._check_text_values(vals)
         if self._guarded_allowed():
             return
-        guarded = self._guarded_field_names()
+        guarded = self._guarded_field_names() - self._guarded_allowed_names()
         for vals in vals_list:
             given = {
                 name
@@ -113,7 +133,9 @@ class TimebankGuardedMixin(models.AbstractModel):
         self._check_text_values(vals)
         if self._guarded_allowed():
             return
-        given = self._guarded_field_names() & set(vals)
+        given = (self._guarded_field_names() - self._guarded_allowed_names()) & set(
+            vals
+        )
         if given:
             self._guarded_refuse(given)
 

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from .timebank_rpc import marshallable
@@ -118,6 +118,7 @@ class TimebankMember(models.Model):
     )
     expiry_letter_pending = fields.Boolean(
         string="Expiry Letter to Print",
+        readonly=True,
         copy=False,
         help="The member has no e-mail: print and post the expiry notice.",
     )
@@ -356,6 +357,16 @@ class TimebankMember(models.Model):
         if "state" in vals and self._guarded_allowed():
             self._check_state_transition(vals["state"])
         if not self._guarded_allowed():
+            if {"has_own_credit_limit", "credit_limit"} & set(vals) and not (
+                self.env.su
+                or self.env.user.has_group("timebank_core.group_timebank_manager")
+            ):
+                raise AccessError(
+                    _(
+                        "Only a time bank manager sets a member's own credit limit: "
+                        "the brokers' postings are checked against it."
+                    )
+                )
             if "company_id" in vals and self.filtered(
                 lambda m: m.company_id.id != vals["company_id"]
             ):

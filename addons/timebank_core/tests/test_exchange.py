@@ -120,7 +120,7 @@ class TestExchange(TimebankCase):
         ):
             self._as(exchange, self.david_user).action_submit()
         exchange.action_submit()
-        with self.assertRaisesRegex(AccessError, "Only the receiver"):
+        with self.assertRaisesRegex(AccessError, "is your own service"):
             self._as(exchange, self.amy_user).action_confirm()
         self._as(exchange, self.david_user).action_confirm()
         with self.assertRaisesRegex(AccessError, "Only a broker verifies"):

@@ -385,6 +385,54 @@ class TestGuardedFields(TimebankCase, HttpCase):
         )
         self.assertFalse(service.description)
 
+    def test_a_line_never_moves_into_a_posted_entry(self):
+        draft = self._entry(
+            [(self._system("issuance"), 30, 0), (self.amy.account_id, 0, 30)],
+            journal_type="adjustment",
+        )
+        posted = self.posted.entry_id
+        with self.assertRaisesRegex(Fault, "Posted entries can never be changed"):
+            self._rpc(
+                self.manager,
+                "timebank.entry.line",
+                "write",
+                draft.line_ids.ids,
+                {"entry_id": posted.id},
+            )
+        self.assertEqual(posted.line_ids.mapped("debit"), [90, 0])
+        self.assertEqual(draft.line_ids.entry_id, draft)
+
+    def test_only_a_manager_sets_a_member_credit_limit(self):
+        with self.assertRaisesRegex(Fault, "Only a time bank manager sets"):
+            self._rpc(
+                self.broker,
+                "timebank.member",
+                "write",
+                [self.david.id],
+                {"has_own_credit_limit": True, "credit_limit": 999999},
+            )
+        self.assertFalse(self.david.has_own_credit_limit)
+        self._rpc(
+            self.manager,
+            "timebank.member",
+            "write",
+            [self.david.id],
+            {"has_own_credit_limit": True, "credit_limit": 900},
+        )
+        self.assertEqual(self.david.credit_limit, 900)
+
+    def test_proof_of_a_verified_service_stays(self):
+        photo = self.env["ir.attachment"].create({"name": "later.jpg", "raw": b"x"})
+        with self.assertRaisesRegex(Fault, "proof of a verified service stays"):
+            self._rpc(
+                self.broker,
+                "timebank.exchange",
+                "write",
+                [self.posted.id],
+                {"attachment_ids": [(4, photo.id)]},
+            )
+        self.assertFalse(self.posted.attachment_ids)
+
     # ------------------------------------------------------------- four eyes
     def test_a_broker_alone_cannot_confirm_and_verify(self):
         service = self._service(self.amy, self.david)
@@ -410,6 +458,80 @@ class TestGuardedFields(TimebankCase, HttpCase):
         self.assertEqual(service.state, "confirmed")
         self._rpc(self.broker_2, "timebank.exchange", "action_verify", [service.id])
         self.assertEqual(service.verified_by_id, self.broker_2)
+
+    def test_sheet_photo_is_the_brokers_own(self):
+        service = self._service(self.amy, self.david)
+        service.action_submit()
+        foreign = self.env["ir.attachment"].create(
+            {"name": "someone-elses.jpg", "raw": b"x", "public": True}
+        )
+        with self.assertRaisesRegex(Fault, "was not uploaded by you for this service"):
+            self._rpc(
+                self.broker,
+                "timebank.exchange",
+                "action_confirm",
+                [service.id],
+                "sheet",
+                foreign.ids,
+            )
+        own = (
+            self.env["ir.attachment"]
+            .with_user(self.broker)
+            .create({"name": "sheet.jpg", "raw": b"signed"})
+        )
+        self._rpc(
+            self.broker,
+            "timebank.exchange",
+            "action_confirm",
+            [service.id],
+            "sheet",
+            own.ids,
+        )
+        self.assertEqual(service.confirmation_proof_ids, own)
+
+    def test_a_broker_as_proxy_does_not_verify_alone(self):
+        """A broker named themselves the receiver's proxy to confirm as proxy."""
+        self.david.partner_id.write(
+            {
+                "timebank_proxy_id": self.broker.partner_id.id,
+                "timebank_proxy_consent_date": "2026-01-01",
+                "timebank_proxy_can_confirm": True,
+            }
+        )
+        service = self._service(self.amy, self.david)
+        service.action_submit()
+        self._rpc(self.broker, "timebank.exchange", "action_confirm", [service.id])
+        self.assertEqual(service.confirmation_channel, "proxy")
+        with self.assertRaisesRegex(Fault, "another broker verifies it"):
+            self._rpc(self.broker, "timebank.exchange", "action_verify", [service.id])
+        self.assertEqual(service.state, "confirmed")
+
+    def test_a_provider_never_confirms_their_own_service(self):
+        """A proxy of the elder records a service they gave the elder."""
+        daughter = self._member("David's daughter", active=True)
+        daughter_user = new_test_user(
+            self.env,
+            login="tb_daughter",
+            name="David's daughter",
+            groups="base.group_portal,timebank_core.group_timebank_member",
+            partner_id=daughter.partner_id.id,
+            company_id=self.bank_a.id,
+            company_ids=[self.bank_a.id],
+        )
+        self.david.partner_id.write(
+            {
+                "timebank_proxy_id": daughter.partner_id.id,
+                "timebank_proxy_consent_date": "2026-01-01",
+                "timebank_proxy_can_confirm": True,
+            }
+        )
+        service = self._service(daughter, self.david)
+        service.action_submit()
+        with self.assertRaisesRegex(Fault, "is your own service"):
+            self._rpc(
+                daughter_user, "timebank.exchange", "action_confirm", [service.id]
+            )
+        self.assertEqual(service.state, "submitted")
 
     def test_receiver_confirms_and_one_broker_verifies(self):
         david_user = new_test_user(

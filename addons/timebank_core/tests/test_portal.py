@@ -87,7 +87,7 @@ class TestPortal(HttpCase):
             f"/my/timebank/service/{self.amy_for_david.id}/confirm",
             data={"csrf_token": token},
         )
-        self.assertIn("Only the receiver", response.text)
+        self.assertIn("is your own service", response.text)
         self.assertEqual(self.amy_for_david.state, "submitted")
         self.authenticate("portal_david", "portal_david")
         page = self.url_open("/my/timebank")

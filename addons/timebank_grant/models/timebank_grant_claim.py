@@ -122,7 +122,7 @@ class TimebankGrantClaim(models.Model):
         return (
             super(
                 TimebankGrantClaim,
-                self.with_context(**{GUARDED_CONTEXT_KEY: GUARDED_WRITE}),
+                self.with_context(**self._guarded_allow({"name"})),
             )
             .create(vals_list)
             .with_env(self.env)
