@@ -366,7 +366,7 @@ class TimebankExchange(models.Model):
         items = self.env["timebank.service.item"].sudo()
         for vals in vals_list:
             vals["name"] = (
-                self.env["ir.sequence"].next_by_code("timebank.exchange") or "/"
+                self.env["ir.sequence"].sudo().next_by_code("timebank.exchange") or "/"
             )
             if vals.get("item_id"):
                 vals.update(self._item_terms(items.browse(vals["item_id"])))

@@ -385,6 +385,26 @@ class TestGuardedFields(TimebankCase, HttpCase):
         )
         self.assertFalse(service.description)
 
+    def test_a_member_records_her_own_service_numbered(self):
+        """Members may record services; the number came from a sequence they
+        could not read, so every such create failed."""
+        service_id = self._rpc(
+            self.amy_user,
+            "timebank.exchange",
+            "create",
+            {
+                "provider_id": self.amy.id,
+                "receiver_id": self.david.id,
+                "item_id": self.shopping.id,
+                "company_id": self.bank_a.id,
+                "date_start": "2026-01-05 09:00:00",
+                "date_end": "2026-01-05 10:00:00",
+            },
+        )
+        service = self.env["timebank.exchange"].browse(service_id)
+        self.assertRegex(service.name, r"^SRV/\d{4}/\d{5}$")
+        self.assertEqual((service.state, service.credit_minutes), ("draft", 90))
+
     def test_a_line_never_moves_into_a_posted_entry(self):
         draft = self._entry(
             [(self._system("issuance"), 30, 0), (self.amy.account_id, 0, 30)],

@@ -211,3 +211,44 @@ class TestProxyRights(TimebankCase, HttpCase):
         self.assertIn("the service is confirmed", response.text)
         self.assertEqual(self.submitted_service.state, "confirmed")
         self.assertEqual(self.submitted_service.confirmed_by_id, self.daughter)
+
+    # ------------------------------------------------------------------ write
+    def test_a_proxy_records_services_only_with_the_request_right(self):
+        """A proxy who may only see or confirm neither edits the elder's services
+        nor records new ones billed to the elder."""
+        self._rights(view=True, request=False, confirm=True)
+        with self.assertRaisesRegex(Fault, "Time Bank Exchange"):
+            self._call(
+                "timebank.exchange",
+                "write",
+                [self.draft_service.id],
+                {"description": "Two hours, not forty-five minutes."},
+            )
+        with self.assertRaisesRegex(Fault, "Time Bank Exchange"):
+            self._call(
+                "timebank.exchange",
+                "create",
+                {
+                    "provider_id": self.amy.id,
+                    "receiver_id": self.elder.id,
+                    "item_id": self.draft_service.item_id.id,
+                    "company_id": self.bank_a.id,
+                    "date_start": "2026-01-01 08:00:00",
+                    "date_end": "2026-01-01 09:00:00",
+                },
+            )
+        self.assertEqual(
+            self.env["timebank.exchange"].search_count(
+                [("receiver_id", "=", self.elder.id)]
+            ),
+            2,
+        )
+        # with the right to request, the proxy edits the elder's draft
+        self._rights(request=True)
+        self._call(
+            "timebank.exchange",
+            "write",
+            [self.draft_service.id],
+            {"description": "Bought rice and vegetables."},
+        )
+        self.assertEqual(self.draft_service.description, "Bought rice and vegetables.")
