@@ -283,7 +283,7 @@ class TimebankChain(models.Model):
                 raise UserError(
                     _(
                         "This is not a seal of the ledger: a seal is the JSON file "
-                        "exported by Export Chain Seal (format %(format)s).",
+                        "exported from Chain Seal (format %(format)s).",
                         format=SEAL_FORMAT,
                     )
                 )
