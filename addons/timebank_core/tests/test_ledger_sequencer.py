@@ -105,7 +105,7 @@ class TestLedgerSequencer(TimebankCase):
         self.assertRegex(html, r"<span>2</span>\s*<span>entries, the last one with")
         head = self.env["timebank.chain"].search([("company_id", "=", self.bank_a.id)])
         self.assertIn(head.last_hash, html)
-        self.assertRegex(html, r"<span>1</span>\s*<span>more entries waiting")
+        self.assertRegex(html, r"<span>1</span>\s*<span>more entries were waiting")
         today = self.env["timebank.entry"].search([], limit=1).date
         values = self.env["report.timebank_core.report_statement"]._get_report_values(
             self.carol.ids,
