@@ -210,6 +210,30 @@ class Client:
         self.finished = time.monotonic()
 
 
+def cpu_seconds(session_id):
+    """CPU seconds used so far by the machine (all its processes, busy time of
+    every core) and by the processes of the server's session.
+
+    :return: (machine seconds, server seconds)
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    with open("/proc/stat") as stat:
+        fields = [int(value) for value in stat.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    server = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            data = (entry / "stat").read_text()
+        except OSError:
+            continue
+        values = data.rsplit(")", 1)[1].split()
+        if int(values[3]) == session_id:  # field 6: the session
+            server += int(values[11]) + int(values[12])  # utime, stime
+    return (sum(fields[:8]) - idle) / tick, server / tick
+
+
 def run_round(url, db, uid, bank_id, journal_id, pairs, args):
     """``len(pairs)`` clients at once.
 
@@ -223,11 +247,16 @@ def run_round(url, db, uid, bank_id, journal_id, pairs, args):
     ]
     for thread in threads:
         thread.start()
+    cpu_before = cpu_seconds(args.server_pid)
     start.wait()
     began = time.monotonic()
     for thread in threads:
         thread.join(timeout=args.seconds + 600)
     ended = max(getattr(c, "finished", time.monotonic()) for c in clients)
+    machine, server = (
+        after - before
+        for after, before in zip(cpu_seconds(args.server_pid), cpu_before, strict=True)
+    )
     posted = sum(c.posted for c in clients)
     seconds = ended - began
     return {
@@ -235,6 +264,9 @@ def run_round(url, db, uid, bank_id, journal_id, pairs, args):
         "postings": posted,
         "seconds": seconds,
         "rate": posted / seconds if seconds else 0.0,
+        # cores busy on average during the round, and Odoo's CPU per posting
+        "cores_busy": machine / seconds if seconds else 0.0,
+        "server_ms": 1000 * server / posted if posted else 0.0,
         "busy": sum(c.busy for c in clients),
         "errors": [error for c in clients for error in c.errors],
     }
@@ -272,13 +304,15 @@ def report(rounds):
     print()
     print(
         f"{'clients':>7}  {'postings':>8}  {'seconds':>7}  {'postings/s':>10}  "
-        f"{'busy':>4}  errors"
+        f"{'busy':>4}  {'errors':>6}  {'cores busy':>10}  Odoo CPU/posting"
     )
     for result in rounds:
         print(
             f"{result['clients']:>7}  {result['postings']:>8}  "
             f"{result['seconds']:>7.1f}  {result['rate']:>10.2f}  "
-            f"{result['busy']:>4}  {len(result['errors'])}"
+            f"{result['busy']:>4}  {len(result['errors']):>6}  "
+            f"{result['cores_busy']:>6.2f}/{os.cpu_count():<3}  "
+            f"{result['server_ms']:.1f} ms"
         )
     medians = {}
     for result in rounds:
@@ -344,6 +378,7 @@ def main(argv=None):
     log_path = Path(REPO, ".local", "bench_ledger_clients.log")
     progress(f"starting Odoo with {args.workers} workers on 127.0.0.1:{port}...")
     server = start_server(args.db, port, args.workers, log_path)
+    args.server_pid = server.pid  # the session of the server and its workers
     rounds = []
     try:
         url = f"http://127.0.0.1:{port}"
