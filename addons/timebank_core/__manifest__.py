@@ -2,7 +2,7 @@
     "name": "Time Bank",
     "summary": "Members exchange services for time credits: members, "
     "service catalog, ledger and exchanges of a cooperative time bank",
-    "version": "18.0.2.0.0",
+    "version": "18.0.2.1.0",
     "category": "Services/Time Bank",
     "author": "Time Bank for Odoo",
     "license": "AGPL-3",
@@ -25,6 +25,7 @@
         "wizards/timebank_statement_wizard_views.xml",
         "wizards/timebank_recognition_wizard_views.xml",
         "wizards/timebank_kpi_wizard_views.xml",
+        "wizards/timebank_seal_wizard_views.xml",
         "views/timebank_member_views.xml",
         "views/timebank_exchange_views.xml",
         "views/timebank_entry_views.xml",

@@ -1,5 +1,8 @@
 import hashlib
 import json
+from contextlib import contextmanager
+
+from psycopg2 import errorcodes, errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -27,6 +30,8 @@ PROTECTED_FIELDS = {
     "posted_by_id",
     "chain_sequence",
     "chain_hash",
+    "chain_version",
+    "chain_pending",
 }
 # Fields set by posting only, never by a user, even on a draft.
 POSTING_FIELDS = {
@@ -37,8 +42,15 @@ POSTING_FIELDS = {
     "posted_by_id",
     "chain_sequence",
     "chain_hash",
+    "chain_version",
+    "chain_pending",
 }
-CHAIN_VERSION = 1
+# What the hash of an entry covers: 1 = number, journal, bank, date, description,
+# what it reverses and lines; 2 = also the state at posting, who posted and when,
+# and the labels of the lines. New entries are chained under the latest version;
+# each entry keeps the version it was chained under.
+CHAIN_VERSION = 2
+CHAIN_VERSIONS = (1, 2)
 MAX_PROBLEMS = 20
 # Bounds of the ledger, well inside PostgreSQL's integers: one line moves at most
 # 100 million minutes, an entry a billion, and no balance passes a billion minutes
@@ -48,10 +60,44 @@ MAX_ENTRY_MINUTES = 1_000_000_000
 MAX_BALANCE_MINUTES = 1_000_000_000
 
 
-def _chain_hash(previous_hash, payload):
+def chain_hash(previous_hash, payload):
     """sha256 over the previous hash and the sorted JSON of the entry."""
     data = json.dumps(payload, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(f"{previous_hash or ''}|{data}".encode()).hexdigest()
+
+
+class LedgerBusyError(UserError, errors.SerializationFailure):
+    """Postings met on the same rows (an account, a bank's chain).
+
+    A serialization failure for Odoo, which rolls back and retries the request as
+    for any other; a plain message for the user when the last retry fails too,
+    instead of a database error.
+    """
+
+    pgcode = errorcodes.SERIALIZATION_FAILURE
+    # the web client shows it as it shows any UserError
+    context = {"exception_class": "odoo.exceptions.UserError"}
+
+
+@contextmanager
+def ledger_busy(env):
+    """Turn the concurrency errors of the ledger's own statements into
+    ``LedgerBusyError``."""
+    try:
+        yield
+    except (
+        errors.SerializationFailure,
+        errors.DeadlockDetected,
+        errors.LockNotAvailable,
+    ) as error:
+        if isinstance(error, LedgerBusyError):
+            raise
+        raise LedgerBusyError(
+            env._(
+                "The ledger is busy with other postings on the same accounts: try "
+                "again in a moment."
+            )
+        ) from error
 
 
 class TimebankEntry(models.Model):
@@ -115,6 +161,28 @@ class TimebankEntry(models.Model):
         readonly=True, copy=False, index="btree_not_null", aggregator=None
     )
     chain_hash = fields.Char(readonly=True, copy=False)
+    chain_version = fields.Integer(
+        readonly=True,
+        copy=False,
+        aggregator=None,
+        help="What the hash of the entry covers (see the ledger's documentation).",
+    )
+    chain_pending = fields.Boolean(
+        string="Number Pending",
+        readonly=True,
+        copy=False,
+        help="Posted, and numbered and chained in posting order right after the "
+        "posting was saved.",
+    )
+
+    def init(self):
+        # the sequencer looks for the few entries still pending of a bank
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS timebank_entry_chain_pending_idx "
+                "ON timebank_entry (company_id) WHERE chain_pending"
+            )
+        )
 
     @api.depends("line_ids.debit")
     def _compute_total_minutes(self):
@@ -196,9 +264,14 @@ class TimebankEntry(models.Model):
         """Post draft entries as one batch.
 
         Validates the whole batch and raises one error listing every problem;
-        then locks the bank's chain and the accounts (in id order), checks the
-        credit limits against the locked balances, moves the balances, numbers
-        the entries per journal without gaps and chains their hashes.
+        then locks the accounts (in id order), checks the credit limits against
+        the locked balances and moves the balances. Postings of a bank on
+        different accounts never wait on each other: the entries are numbered
+        per journal and chained in posting order by the bank's sequencer right
+        after this transaction commits (``timebank.chain``); until then their
+        number reads "pending". Code that needs the numbers within the
+        transaction calls ``_sequence_now()`` (or posts with the context key
+        ``timebank_sequence_now``).
         """
         if not self:
             return self
@@ -210,103 +283,62 @@ class TimebankEntry(models.Model):
         )
         cr = self.env.cr
         self.env.flush_all()
-
-        # 1. the chain of each bank, in a stable order: postings of a bank queue here
-        chains = (
-            self.env["timebank.chain"]
-            .sudo()
-            .search([("company_id", "in", self.company_id.ids)], order="id")
-        )
-        if len(chains) != len(self.company_id):
-            self.company_id._timebank_create_ledger()
-            chains = (
-                self.env["timebank.chain"]
-                .sudo()
-                .search([("company_id", "in", self.company_id.ids)], order="id")
-            )
-        cr.execute(
-            SQL(
-                "SELECT id, last_hash, entry_count FROM timebank_chain WHERE id IN %s "
-                "ORDER BY id FOR UPDATE",
-                tuple(chains.ids),
-            )
-        )
-        chain_rows = {row[0]: row for row in cr.fetchall()}
-
-        # 2. the accounts, in id order, with their balances as locked (NO KEY:
-        #    lines being inserted elsewhere only take a key share on them)
-        cr.execute(
-            SQL(
-                "SELECT account_id, SUM(credit) - SUM(debit) FROM timebank_entry_line "
-                "WHERE entry_id IN %s GROUP BY account_id ORDER BY account_id",
-                tuple(self.ids),
-            )
-        )
-        deltas = dict(cr.fetchall())
-        cr.execute(
-            SQL(
-                "SELECT id, balance FROM timebank_account WHERE id IN %s "
-                "ORDER BY id FOR NO KEY UPDATE",
-                tuple(deltas),
-            )
-        )
-        balances = dict(cr.fetchall())
-        if check_limits:
-            self._check_credit_limits(balances, deltas)
-        cr.execute(
-            SQL(
-                "UPDATE timebank_account AS a SET balance = a.balance + v.delta "
-                "FROM (VALUES %s) AS v(id, delta) WHERE a.id = v.id",
-                SQL(", ").join(
-                    SQL("(%s, %s)", key, value) for key, value in deltas.items()
-                ),
-            )
-        )
-        self._invalidate_balances(deltas)
-
-        # 3. gapless numbers per journal, in posting order
-        entries = self.sorted(lambda e: (e.date, e.id))
-        names = {}
-        for journal in entries.journal_id:
-            batch = entries.filtered(lambda e, j=journal: e.journal_id == j)
-            numbers = journal.sudo()._reserve_numbers(len(batch))
-            names.update(zip(batch.ids, numbers, strict=True))
-        now = fields.Datetime.now()
-        ledger.browse(self.ids).write(
-            {"state": "posted", "posted_at": now, "posted_by_id": self.env.uid}
-        )
-        self._bulk_update(names, "name")
-
-        # 4. the hash chain of each bank
-        payloads = self._chain_payloads(entries.ids)
-        hashes, sequences = {}, {}
-        for chain in chains:
-            _id, last_hash, length = chain_rows[chain.id]
-            length = length or 0
-            for entry in entries.filtered(
-                lambda e, c=chain: e.company_id == c.company_id
-            ):
-                length += 1
-                last_hash = _chain_hash(last_hash, payloads[entry.id])
-                hashes[entry.id] = last_hash
-                sequences[entry.id] = length
+        with ledger_busy(self.env):
+            # the accounts, in id order, with their balances as locked (NO KEY:
+            # lines being inserted elsewhere only take a key share on them)
             cr.execute(
                 SQL(
-                    "UPDATE timebank_chain SET last_hash = %s, entry_count = %s "
-                    "WHERE id = %s",
-                    last_hash,
-                    length,
-                    chain.id,
+                    "SELECT account_id, SUM(credit) - SUM(debit) "
+                    "FROM timebank_entry_line WHERE entry_id IN %s "
+                    "GROUP BY account_id ORDER BY account_id",
+                    tuple(self.ids),
                 )
             )
-        chains.invalidate_recordset(["last_hash", "entry_count"])
-        self._bulk_update(hashes, "chain_hash")
-        self._bulk_update(sequences, "chain_sequence")
-
-        reversed_entries = self.reversed_entry_id
-        if reversed_entries:
-            ledger.browse(reversed_entries.ids).write({"state": "reversed"})
+            deltas = dict(cr.fetchall())
+            cr.execute(
+                SQL(
+                    "SELECT id, balance FROM timebank_account WHERE id IN %s "
+                    "ORDER BY id FOR NO KEY UPDATE",
+                    tuple(deltas),
+                )
+            )
+            balances = dict(cr.fetchall())
+            if check_limits:
+                self._check_credit_limits(balances, deltas)
+            cr.execute(
+                SQL(
+                    "UPDATE timebank_account AS a SET balance = a.balance + v.delta "
+                    "FROM (VALUES %s) AS v(id, delta) WHERE a.id = v.id",
+                    SQL(", ").join(
+                        SQL("(%s, %s)", key, value) for key, value in deltas.items()
+                    ),
+                )
+            )
+            self._invalidate_balances(deltas)
+            ledger.browse(self.ids).write(
+                {
+                    "state": "posted",
+                    "posted_at": fields.Datetime.now(),
+                    "posted_by_id": self.env.uid,
+                    "name": self.env._("pending"),
+                    "chain_pending": True,
+                }
+            )
+            reversed_entries = self.reversed_entry_id
+            if reversed_entries:
+                ledger.browse(reversed_entries.ids).write({"state": "reversed"})
+            self.env.flush_all()
+        if self.env.context.get("timebank_sequence_now"):
+            self._sequence_now()
+        else:
+            self.env["timebank.chain"]._sequence_after_commit(self.company_id.ids)
         return self
+
+    def _sequence_now(self):
+        """Number and chain now, in this transaction, the pending entries of the
+        banks of these entries (with every entry of theirs posted before)."""
+        self.env["timebank.chain"].sudo()._sequence_pending(self.company_id.ids)
+        return True
 
     def _invalidate_balances(self, account_ids):
         """Balances moved in SQL: forget what the cache holds of them."""
@@ -469,6 +501,8 @@ class TimebankEntry(models.Model):
                     ),
                 )
             )
+        # the description of a reversal names the entry it reverses
+        self.filtered("chain_pending")._sequence_now()
         reversals = (
             self.with_context(timebank_ledger=LEDGER_WRITE)
             .create(
@@ -499,51 +533,83 @@ class TimebankEntry(models.Model):
         return reversals
 
     # ------------------------------------------------------------------ chain
-    def _chain_payloads(self, entry_ids):
-        """{entry id: what its hash covers}, read from the database itself."""
+    def _chain_payloads(self, entry_ids, version=None):
+        """{entry id: what its hash covers}, read from the database itself.
+
+        Each entry under the chain version it was chained with, or under
+        ``version`` (the sequencer, before it stores the version).
+        """
         cr = self.env.cr
         cr.execute(
             SQL(
-                "SELECT e.id, e.company_id, e.journal_id, e.name, e.date, "
-                "COALESCE(e.ref, ''), COALESCE(r.name, '') "
+                "SELECT e.id, COALESCE(%s, e.chain_version), e.company_id, "
+                "e.journal_id, e.name, e.date, COALESCE(e.ref, ''), "
+                "COALESCE(r.name, ''), e.state, e.posted_by_id, e.posted_at "
                 "FROM timebank_entry e LEFT JOIN timebank_entry r "
                 "ON r.id = e.reversed_entry_id WHERE e.id IN %s",
+                version,
                 tuple(entry_ids),
             )
         )
-        payloads = {
-            row[0]: {
-                "v": CHAIN_VERSION,
-                "company": row[1],
-                "journal": row[2],
-                "name": row[3],
-                "date": row[4].isoformat(),
-                "ref": row[5],
-                "reverses": row[6],
+        payloads = {}
+        for row in cr.fetchall():
+            entry_id, entry_version, company_id, journal_id, name, day = row[:6]
+            ref, reverses, state, posted_by, posted_at = row[6:]
+            payload = {
+                "v": entry_version,
+                "company": company_id,
+                "journal": journal_id,
+                "name": name,
+                "date": day.isoformat(),
+                "ref": ref,
+                "reverses": reverses,
                 "lines": [],
             }
-            for row in cr.fetchall()
-        }
+            if entry_version != 1:
+                # the state it was posted in: a later reversal does not rewrite it
+                payload.update(
+                    state="posted" if state in ("posted", "reversed") else state,
+                    posted_by=posted_by,
+                    posted_at=fields.Datetime.to_string(posted_at),
+                )
+            payloads[entry_id] = payload
         cr.execute(
             SQL(
-                "SELECT entry_id, account_id, debit, credit FROM timebank_entry_line "
-                "WHERE entry_id IN %s ORDER BY entry_id, account_id, debit, credit",
+                "SELECT entry_id, account_id, debit, credit, COALESCE(name, '') "
+                "FROM timebank_entry_line WHERE entry_id IN %s",
                 tuple(entry_ids),
             )
         )
-        for entry_id, account_id, debit, credit in cr.fetchall():
-            payloads[entry_id]["lines"].append([account_id, debit, credit])
+        # sorted here, not by the database's collation, so that a restored copy
+        # of the database gives the same hashes
+        for entry_id, account_id, debit, credit, label in sorted(cr.fetchall()):
+            payload = payloads[entry_id]
+            line = [account_id, debit, credit]
+            if payload["v"] != 1:
+                line.append(label)
+            payload["lines"].append(line)
         return payloads
 
     @api.model
-    def verify_chain(self, company_id=None, batch_size=5000):
-        """Walk a bank's chain and name the first entry whose hash breaks.
+    def verify_chain(self, company_id=None, batch_size=5000, seals=None):
+        """Walk a bank's chain and name the first entry that breaks it.
 
-        Also recomputes every account's balance from its lines. Callable over
-        RPC; a manager's button and ``bin/timebank verify`` use it.
+        First numbers and chains what a crash may have left pending. An entry
+        breaks the chain when one before it is missing, when its state
+        contradicts the ledger (a draft in the chain, reversed without a posted
+        reversal pointing to it or posted with one), when its hash no longer
+        matches what it covers, or when it sits where a seal was taken and its
+        hash differs from the sealed one: the chain was recomputed after the seal,
+        however consistent it is now. Also recomputes every account's balance
+        from its lines. Callable over RPC; a manager's button and
+        ``bin/timebank verify`` use it.
 
+        :param seals: seals exported earlier (dicts or their JSON text); those of
+                      other banks or databases are left aside
         :return: dict with ``ok``, ``checked``, ``first_broken`` (entry number),
-                 ``reason`` and ``balance_mismatches`` [(account, kept, computed)]
+                 ``reason``, ``balance_mismatches`` [(account, kept, computed)],
+                 ``seals_checked`` and ``sequenced`` (pending entries chained
+                 first)
         """
         company = (
             self.env["res.company"].browse(company_id)
@@ -555,7 +621,15 @@ class TimebankEntry(models.Model):
             raise AccessError(
                 _("You can only verify the ledger of your own time banks.")
             )
-        self.env.flush_all()
+        Chain = self.env["timebank.chain"].sudo()
+        database = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+        seals = [
+            seal
+            for seal in Chain._parse_seals(seals)
+            if seal["bank_id"] == company.id
+            and seal.get("database") in (None, "", database)
+        ]
+        sequenced = Chain._sequence_pending([company.id])
         cr = self.env.cr
         result = {
             "bank": company.name,
@@ -564,14 +638,23 @@ class TimebankEntry(models.Model):
             "first_broken": False,
             "reason": False,
             "balance_mismatches": [],
+            "seals_checked": 0,
+            "sequenced": len(sequenced),
         }
+        sealed = {}
+        for seal in seals:
+            sealed.setdefault(seal["entry_count"], []).append(seal)
+        result["seals_checked"] = len(sealed.get(0, ()))
         previous_hash, expected_sequence, last_sequence = None, 1, 0
         while True:
             cr.execute(
                 SQL(
-                    "SELECT id, name, chain_sequence, chain_hash FROM timebank_entry "
-                    "WHERE company_id = %s AND chain_sequence > %s "
-                    "ORDER BY chain_sequence LIMIT %s",
+                    "SELECT e.id, e.name, e.chain_sequence, e.chain_hash, e.state, "
+                    "EXISTS (SELECT 1 FROM timebank_entry r "
+                    "WHERE r.reversed_entry_id = e.id AND r.state != 'draft') "
+                    "FROM timebank_entry e "
+                    "WHERE e.company_id = %s AND e.chain_sequence > %s "
+                    "ORDER BY e.chain_sequence LIMIT %s",
                     company.id,
                     last_sequence,
                     batch_size,
@@ -581,16 +664,14 @@ class TimebankEntry(models.Model):
             if not rows:
                 break
             payloads = self._chain_payloads([row[0] for row in rows])
-            for entry_id, name, sequence, stored_hash in rows:
-                if sequence != expected_sequence:
-                    reason = _(
-                        "entry number %(expected)s of the chain is missing",
-                        expected=expected_sequence,
-                    )
-                elif _chain_hash(previous_hash, payloads[entry_id]) != stored_hash:
-                    reason = _("its content or its place in the chain was changed")
-                else:
-                    reason = None
+            for entry_id, name, sequence, stored_hash, state, reversed_by in rows:
+                reason = self._chain_problem(
+                    (sequence, stored_hash, state, reversed_by),
+                    payloads[entry_id],
+                    (expected_sequence, previous_hash),
+                    sealed.get(sequence, ()),
+                    result,
+                )
                 if reason:
                     result.update(ok=False, first_broken=name, reason=reason)
                     break
@@ -617,6 +698,19 @@ class TimebankEntry(models.Model):
                     found=result["checked"],
                 ),
             )
+        beyond = [s for s in seals if s["entry_count"] > result["checked"]]
+        if result["ok"] and beyond:
+            result.update(
+                ok=False,
+                first_broken=False,
+                reason=_(
+                    "the seal of %(date)s covers %(sealed)s entries, the chain holds "
+                    "%(found)s",
+                    date=beyond[0].get("sealed_at") or "?",
+                    sealed=beyond[0]["entry_count"],
+                    found=result["checked"],
+                ),
+            )
         cr.execute(
             SQL(
                 "SELECT a.id, a.balance, COALESCE(SUM(l.credit - l.debit), 0) "
@@ -633,6 +727,41 @@ class TimebankEntry(models.Model):
             result["balance_mismatches"].append((account.display_name, kept, computed))
             result["ok"] = False
         return result
+
+    def _chain_problem(self, entry, payload, expected, seals, result):
+        """Why an entry of the chain breaks it, or None.
+
+        :param entry: (sequence, stored hash, state, whether a posted reversal
+                      points to it)
+        :param expected: (sequence it should have, hash of the entry before it)
+        :param seals: seals taken at its place in the chain
+        """
+        sequence, stored_hash, state, reversed_by = entry
+        expected_sequence, previous_hash = expected
+        if sequence != expected_sequence:
+            return _(
+                "entry number %(expected)s of the chain is missing",
+                expected=expected_sequence,
+            )
+        if state == "draft":
+            return _("it is in the chain but marked as a draft")
+        if state == "reversed" and not reversed_by:
+            return _("it is marked reversed but no posted reversal points to it")
+        if state == "posted" and reversed_by:
+            return _("a posted reversal points to it but it is not marked reversed")
+        if payload["v"] not in CHAIN_VERSIONS:
+            return _("it carries no known version of the chain")
+        if chain_hash(previous_hash, payload) != stored_hash:
+            return _("its content or its place in the chain was changed")
+        for seal in seals:
+            result["seals_checked"] += 1
+            if seal["last_hash"] != stored_hash:
+                return _(
+                    "its hash differs from the seal of %(date)s: the chain was "
+                    "rewritten after it was sealed",
+                    date=seal.get("sealed_at") or "?",
+                )
+        return None
 
     def action_verify_chain(self):
         result = self.verify_chain(self.env.company.id)

@@ -89,6 +89,10 @@ class ReportTimebankStatement(models.AbstractModel):
     def _get_report_values(self, docids, data=None):
         members = self.env["timebank.member"].browse(docids)
         date_from, date_to = self._period(data)
+        # the head of each bank's chain when printed: a copy of it outside the
+        # database, against which a rewritten ledger can be caught
+        Chain = self.env["timebank.chain"].sudo()
+        heads = {bank: Chain._head(bank) for bank in members.company_id}
         return {
             "doc_ids": docids,
             "doc_model": "timebank.member",
@@ -98,5 +102,6 @@ class ReportTimebankStatement(models.AbstractModel):
             "statements": {
                 m.id: self._statement(m, date_from, date_to) for m in members
             },
+            "chain_heads": {m.id: heads[m.company_id] for m in members},
             "hm": format_minutes,
         }

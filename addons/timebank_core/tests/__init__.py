@@ -6,6 +6,7 @@ from . import test_ledger_donation
 from . import test_ledger_expiry
 from . import test_ledger_immutability
 from . import test_ledger_post
+from . import test_ledger_sequencer
 from . import test_ledger_statement
 from . import test_member_generation
 from . import test_member_number

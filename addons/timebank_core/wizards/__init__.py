@@ -3,3 +3,4 @@ from . import timebank_statement_wizard
 from . import timebank_recognition_wizard
 from . import timebank_kpi_wizard
 from . import timebank_exchange_confirm_wizard
+from . import timebank_seal_wizard
