@@ -1,5 +1,6 @@
 from . import test_actions_rpc
 from . import test_approved_budget
+from . import test_assigned
 from . import test_budget_rules
 from . import test_claim
 from . import test_configuration_rights
