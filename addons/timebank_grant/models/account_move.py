@@ -49,6 +49,11 @@ class AccountMove(models.Model):
         # an answer an XML-RPC client can carry (Odoo's button answers None)
         return super().button_draft() or True
 
+    def _reverse_moves(self, default_values_list=None, cancel=False):
+        # a credit note (Reverse, Credit Note) takes back what a claim holds
+        self._timebank_grant_expenses()._refuse_entry_change_if_claimed(reversal=True)
+        return super()._reverse_moves(default_values_list, cancel=cancel)
+
     def _timebank_grant_expenses(self, lines=None):
         """The grant expenditures of these entries (or of these journal items),
         whoever changes them."""

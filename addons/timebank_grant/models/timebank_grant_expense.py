@@ -135,14 +135,19 @@ class TimebankGrantExpense(models.Model):
         for expense in self:
             expense.self_funded_amount = expense.amount - expense.subsidy_amount
 
-    @api.depends("move_id.move_type", "move_id.payment_state")
+    @api.depends(
+        "move_id.move_type",
+        "move_id.payment_state",
+        "move_id.reversed_entry_id.payment_state",
+    )
     def _compute_is_paid(self):
+        """A bill taken back by its credit note (reversed) was not spent, nor
+        was the credit note that took it back."""
         for expense in self:
             move = expense.move_id
-            expense.is_paid = move.move_type == "entry" or move.payment_state in (
-                "paid",
-                "in_payment",
-                "reversed",
+            expense.is_paid = move.move_type == "entry" or (
+                move.payment_state in ("paid", "in_payment")
+                and move.reversed_entry_id.payment_state != "reversed"
             )
 
     def _receipt_counts(self):
@@ -222,22 +227,34 @@ class TimebankGrantExpense(models.Model):
             state=", ".join(sorted({states[c.state] for c in self.claim_id})),
         )
 
-    def _refuse_entry_change_if_claimed(self):
-        """Refuse to change or delete the journal items of the expenses that a
-        submitted, approved or paid claim holds."""
+    def _refuse_entry_change_if_claimed(self, reversal=False):
+        """Refuse to change, delete or reverse the journal items of the
+        expenses that a submitted, approved or paid claim holds."""
         claimed = self._claimed()
         if not claimed:
             return
         claims = claimed.claim_id
         states = dict(claims._fields["state"]._description_selection(self.env))
+        values = {
+            "entries": ", ".join(claimed.move_id.mapped("display_name")),
+            "claims": ", ".join(claims.mapped("name")),
+            "state": ", ".join(sorted({states[c.state] for c in claims})),
+        }
+        if reversal:
+            raise UserError(
+                self.env._(
+                    "%(entries)s: grant claim %(claims)s (%(state)s) holds "
+                    "expenditures of these entries, so they cannot be reversed "
+                    "or refunded while the claim is submitted, approved or paid.",
+                    **values,
+                )
+            )
         raise UserError(
             self.env._(
                 "%(entries)s: grant claim %(claims)s (%(state)s) holds expenditures "
                 "of these journal items, so they cannot be reset to draft, edited "
                 "or deleted while the claim is submitted, approved or paid.",
-                entries=", ".join(claimed.move_id.mapped("display_name")),
-                claims=", ".join(claims.mapped("name")),
-                state=", ".join(sorted({states[c.state] for c in claims})),
+                **values,
             )
         )
 

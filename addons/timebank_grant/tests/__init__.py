@@ -10,5 +10,6 @@ from . import test_expense
 from . import test_groups
 from . import test_guarded_states
 from . import test_override
+from . import test_refund
 from . import test_reports
 from . import test_security
