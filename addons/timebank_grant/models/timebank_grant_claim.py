@@ -189,7 +189,8 @@ class TimebankGrantClaim(models.Model):
             )
 
     def _claim_problems(self):
-        """What Submit checks (and Approve checks again)."""
+        """What Submit checks (and Approve checks again), with what Assign
+        checked of each expenditure."""
         _ = self.env._
         problems = []
         empty = self.filtered(lambda c: not c.expense_ids)
@@ -211,6 +212,8 @@ class TimebankGrantClaim(models.Model):
                     expenses=", ".join(unassigned.mapped("display_name")),
                 )
             )
+        # what Assign checked still holds: eligibility, override, budget lines
+        problems += (self.expense_ids - unassigned)._rule_problems()
         for claim in self:
             outside = claim.expense_ids.filtered(
                 lambda e, claim=claim: (

@@ -135,14 +135,19 @@ class TimebankGrantExpense(models.Model):
         for expense in self:
             expense.self_funded_amount = expense.amount - expense.subsidy_amount
 
-    @api.depends("move_id.move_type", "move_id.payment_state")
+    @api.depends(
+        "move_id.move_type",
+        "move_id.payment_state",
+        "move_id.reversed_entry_id.payment_state",
+    )
     def _compute_is_paid(self):
+        """A bill taken back by its credit note (reversed) was not spent, nor
+        was the credit note that took it back."""
         for expense in self:
             move = expense.move_id
-            expense.is_paid = move.move_type == "entry" or move.payment_state in (
-                "paid",
-                "in_payment",
-                "reversed",
+            expense.is_paid = move.move_type == "entry" or (
+                move.payment_state in ("paid", "in_payment")
+                and move.reversed_entry_id.payment_state != "reversed"
             )
 
     def _receipt_counts(self):
@@ -222,6 +227,54 @@ class TimebankGrantExpense(models.Model):
             state=", ".join(sorted({states[c.state] for c in self.claim_id})),
         )
 
+    def _refuse_entry_change_if_claimed(self, reversal=False):
+        """Refuse to change, delete or reverse the journal items of the
+        expenses that a submitted, approved or paid claim holds."""
+        claimed = self._claimed()
+        if not claimed:
+            return
+        claims = claimed.claim_id
+        states = dict(claims._fields["state"]._description_selection(self.env))
+        values = {
+            "entries": ", ".join(claimed.move_id.mapped("display_name")),
+            "claims": ", ".join(claims.mapped("name")),
+            "state": ", ".join(sorted({states[c.state] for c in claims})),
+        }
+        if reversal:
+            raise UserError(
+                self.env._(
+                    "%(entries)s: grant claim %(claims)s (%(state)s) holds "
+                    "expenditures of these entries, so they cannot be reversed "
+                    "or refunded while the claim is submitted, approved or paid.",
+                    **values,
+                )
+            )
+        raise UserError(
+            self.env._(
+                "%(entries)s: grant claim %(claims)s (%(state)s) holds expenditures "
+                "of these journal items, so they cannot be reset to draft, edited "
+                "or deleted while the claim is submitted, approved or paid.",
+                **values,
+            )
+        )
+
+    def _refuse_entry_change_if_assigned(self):
+        """Refuse to reset to draft, change or delete the journal items of
+        assigned expenses: Assign checked their amounts against the budget
+        line and the funder's rules. Unassign first; Assign checks again."""
+        assigned = self.filtered(lambda e: e.state == "assigned")
+        if assigned:
+            raise UserError(
+                self.env._(
+                    "%(expenses)s are assigned to budget lines of %(grants)s: "
+                    "unassign them (Unassign) before resetting their journal "
+                    "entries to draft or changing or deleting their journal "
+                    "items, then assign them again.",
+                    expenses=", ".join(assigned.mapped("display_name")),
+                    grants=", ".join(assigned.grant_id.mapped("display_name")),
+                )
+            )
+
     def _override_covers(self, kind):
         """The manager's override lets this kind through at this subsidy."""
         self.ensure_one()
@@ -236,13 +289,29 @@ class TimebankGrantExpense(models.Model):
     # ------------------------------------------------------------ rules
     def _assignment_problems(self):
         """Why each expense may not be assigned, one message per problem."""
+        assigned = self.filtered(lambda e: e.state != "new")
+        return [
+            self.env._("%(expense)s is already assigned.", expense=expense.display_name)
+            for expense in assigned
+        ] + (self - assigned)._rule_problems()
+
+    def _rule_problems(self):
+        """What Assign checks, and Submit and Approve of a claim check again of
+        its assigned expenses: a posted entry of an open grant, a budget line and
+        a kind the funder pays for (or a manager's override for this kind at this
+        subsidy), a receipt, and the budget line's amounts with the other
+        expenses assigned to it."""
         _ = self.env._
         problems = []
         receipts = self._receipt_counts()
         used = {
             line: (subsidy, self_funded)
-            for line, subsidy, self_funded in self._read_group(
-                [("line_id", "in", self.line_id.ids), ("state", "=", "assigned")],
+            for line, subsidy, self_funded in self.sudo()._read_group(
+                [
+                    ("line_id", "in", self.line_id.ids),
+                    ("state", "=", "assigned"),
+                    ("id", "not in", self.ids),
+                ],
                 ["line_id"],
                 ["subsidy_amount:sum", "self_funded_amount:sum"],
             )
@@ -252,9 +321,6 @@ class TimebankGrantExpense(models.Model):
             currency = expense.currency_id
             kind = expense.kind_id
             line = expense.line_id
-            if expense.state != "new":
-                problems.append(_("%(expense)s is already assigned.", expense=label))
-                continue
             if expense.parent_state != "posted":
                 problems.append(
                     _(

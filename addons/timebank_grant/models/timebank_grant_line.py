@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 
 class TimebankGrantLine(models.Model):
@@ -78,6 +78,12 @@ class TimebankGrantLine(models.Model):
     def _check_budget_rules(self):
         self.grant_id._check_budget_rules()
 
+    @api.constrains("subsidy_amount", "self_funded_amount", "grant_id")
+    def _check_assigned_expenses(self):
+        problems = self._assigned_problems()
+        if problems:
+            raise ValidationError("\n".join(problems))
+
     @api.model_create_multi
     def create(self, vals_list):
         lines = super().create(vals_list)
@@ -114,3 +120,50 @@ class TimebankGrantLine(models.Model):
                     expenses=", ".join(assigned.mapped("display_name")),
                 )
             )
+
+    def _assigned_problems(self):
+        """Where a line no longer holds what is assigned to it: its budget below
+        the assigned expenditures (a negative remaining amount), or the line
+        moved to another grant than theirs."""
+        _ = self.env._
+        problems = []
+        rows = (
+            self.env["timebank.grant.expense"]
+            .sudo()
+            ._read_group(
+                [("line_id", "in", self.ids), ("state", "=", "assigned")],
+                ["line_id", "grant_id"],
+                ["id:recordset", "subsidy_amount:sum", "self_funded_amount:sum"],
+            )
+        )
+        for line, grant, expenses, subsidy, self_funded in rows:
+            line = line.with_env(self.env)
+            if grant != line.grant_id:
+                problems.append(
+                    _(
+                        "Budget line %(line)s has assigned expenditures of "
+                        "%(grant)s (%(expenses)s): it cannot move to another "
+                        "grant before they are unassigned.",
+                        line=line.display_name,
+                        grant=grant.display_name,
+                        expenses=", ".join(expenses.mapped("display_name")),
+                    )
+                )
+                continue
+            for part, assigned, budget in (
+                (_("subsidy"), subsidy, line.subsidy_amount),
+                (_("self-funded"), self_funded, line.self_funded_amount),
+            ):
+                if line.currency_id.compare_amounts(assigned, budget) > 0:
+                    problems.append(
+                        _(
+                            "Budget line %(line)s: %(assigned)s of %(part)s is "
+                            "assigned to expenditures, more than the new %(part)s "
+                            "budget of %(amount)s.",
+                            line=line.display_name,
+                            assigned=grant._format(assigned),
+                            part=part,
+                            amount=grant._format(budget),
+                        )
+                    )
+        return problems

@@ -1,5 +1,6 @@
 from . import test_actions_rpc
 from . import test_approved_budget
+from . import test_assigned
 from . import test_budget_rules
 from . import test_claim
 from . import test_configuration_rights
@@ -9,5 +10,6 @@ from . import test_expense
 from . import test_groups
 from . import test_guarded_states
 from . import test_override
+from . import test_refund
 from . import test_reports
 from . import test_security

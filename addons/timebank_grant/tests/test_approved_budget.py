@@ -206,3 +206,99 @@ class TestApprovedBudget(GrantHttpCase):
         grant.line_ids.filtered(lambda line: line.kind_id.excluded).unlink()
         grant.action_approve()
         self.assertEqual(grant.state, "approved")
+
+    def test_line_keeps_what_is_assigned_to_it(self):
+        grant = self._grant([("training", 1000, 500)], name="Small grant")
+        grant.action_approve()
+        line = grant.line_ids
+        self._bill([("Workshop", 500, {grant.analytic_account_id: 100})])
+        expense = self._import(grant)
+        expense.write(
+            {
+                "line_id": line.id,
+                "kind_id": self.kinds["venue"].id,
+                "subsidy_amount": 300,
+            }
+        )
+        expense.with_user(self.accountant).action_assign()
+        subsidy = (
+            r"Budget line Training and activities: TWD 300 of subsidy is assigned "
+            r"to expenditures, more than the new subsidy budget of TWD %s\."
+        )
+        self_funded = (
+            r"Budget line Training and activities: TWD 200 of self-funded is "
+            r"assigned to expenditures, more than the new self-funded budget of "
+            r"TWD 100\."
+        )
+        with self.assertRaisesRegex(Fault, subsidy % 299):
+            self._call(
+                self.accountant,
+                "timebank.grant.line",
+                "write",
+                line.ids,
+                {"subsidy_amount": 299},
+            )
+        with self.assertRaisesRegex(Fault, self_funded):
+            self._call(
+                self.accountant,
+                "timebank.grant.line",
+                "write",
+                line.ids,
+                {"self_funded_amount": 100},
+            )
+        # moved to another line of the grant through the grant's lines
+        with self.assertRaisesRegex(Fault, subsidy % 0):
+            self._call(
+                self.accountant,
+                "timebank.grant",
+                "write",
+                grant.ids,
+                {
+                    "line_ids": [
+                        (1, line.id, {"subsidy_amount": 0}),
+                        (
+                            0,
+                            0,
+                            {"kind_id": self.kinds["venue"].id, "subsidy_amount": 1000},
+                        ),
+                    ]
+                },
+            )
+        other = self._grant([("training", 1000, 500)], name="Another grant")
+        with self.assertRaisesRegex(
+            Fault,
+            r"Budget line Training and activities has assigned expenditures of "
+            r"Small grant \(.*Workshop\): it cannot move to another grant",
+        ):
+            self._call(
+                self.accountant,
+                "timebank.grant.line",
+                "write",
+                line.ids,
+                {"grant_id": other.id},
+            )
+        unlinked = (
+            r"Budget lines Training and activities have assigned expenditures "
+            r"\(.*Workshop\): unassign them first"
+        )
+        for command in ([(2, line.id)], [(3, line.id)], [(5, 0, 0)], [(6, 0, [])]):
+            with self.assertRaisesRegex(Fault, unlinked):
+                self._call(
+                    self.accountant,
+                    "timebank.grant",
+                    "write",
+                    grant.ids,
+                    {"line_ids": command},
+                )
+        self.assertEqual(grant.line_ids, line)
+        self.assertEqual(line.grant_id, grant)
+        self.assertEqual((line.subsidy_amount, line.self_funded_amount), (1000, 500))
+        # down to what is assigned, nothing remains and nothing is over
+        self._call(
+            self.accountant,
+            "timebank.grant.line",
+            "write",
+            line.ids,
+            {"subsidy_amount": 300, "self_funded_amount": 200},
+        )
+        self.assertEqual((line.subsidy_remaining, line.self_funded_remaining), (0, 0))

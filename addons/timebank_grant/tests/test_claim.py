@@ -145,6 +145,17 @@ class TestClaim(GrantCase):
     def test_claim_refuses_an_entry_reset_to_draft(self):
         claim = self._claim()
         claim.action_collect()
-        self.bill.button_draft()
+        with self.assertRaisesRegex(UserError, r"are assigned to budget lines"):
+            self.bill.button_draft()
+        # as an earlier version let the entry go back to draft
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE account_move SET state = 'draft' WHERE id = %s", [self.bill.id]
+        )
+        self.env.cr.execute(
+            "UPDATE account_move_line SET parent_state = 'draft' WHERE move_id = %s",
+            [self.bill.id],
+        )
+        self.env.invalidate_all()
         with self.assertRaisesRegex(UserError, r"journal entries are not posted"):
             claim.action_submit()

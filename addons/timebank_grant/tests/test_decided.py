@@ -223,7 +223,13 @@ class TestDecided(GrantHttpCase):
         with self.assertRaisesRegex(UserError, rf"{claim.name} \(Paid\) holds"):
             self.bill.button_draft()
 
-    def test_a_draft_claim_leaves_its_bill_free(self):
+    def test_a_draft_claim_leaves_its_bill_free_once_unassigned(self):
+        with self.assertRaisesRegex(
+            UserError, r"Training day are assigned to budget lines of Time bank grant"
+        ):
+            self.bill.button_draft()
+        self.expense.with_user(self.accountant).action_unassign()
+        self.assertFalse(self.claim.expense_ids)
         self.bill.button_draft()
         self.assertEqual(self.bill.state, "draft")
 
