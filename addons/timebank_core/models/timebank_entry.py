@@ -611,11 +611,26 @@ class TimebankEntry(models.Model):
                  ``seals_checked`` and ``sequenced`` (pending entries chained
                  first)
         """
+        for name, value in (("company_id", company_id), ("batch_size", batch_size)):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 0
+            ):
+                raise UserError(
+                    _(
+                        "%(name)s is a whole number (the id of a time bank, the "
+                        "entries read at a time), not %(value)r.",
+                        name=name,
+                        value=value,
+                    )
+                )
         company = (
             self.env["res.company"].browse(company_id)
             if company_id
             else self.env.company
         )
+        if not company.exists():
+            raise UserError(_("There is no time bank with id %(id)s.", id=company_id))
+        batch_size = batch_size or 5000
         self.env["timebank.entry"].check_access("read")
         if not self.env.su and company not in self.env.user.company_ids:
             raise AccessError(

@@ -369,6 +369,20 @@ class TestGuardedFields(TimebankCase, HttpCase):
             self._rpc(self.manager, "timebank.entry", "action_post", [entry.id])
         self.assertEqual(entry.state, "draft")
 
+    def test_verify_chain_says_what_it_expects(self):
+        for args, message in (
+            (["one"], "company_id is a whole number"),
+            ([self.bank_a.id, "all"], "batch_size is a whole number"),
+            ([999999], "There is no time bank with id 999999"),
+        ):
+            with self.subTest(args=args):
+                with self.assertRaisesRegex(Fault, message):
+                    self._rpc(self.manager, "timebank.entry", "verify_chain", *args)
+        answer = self._rpc(
+            self.manager, "timebank.entry", "verify_chain", self.bank_a.id
+        )
+        self.assertTrue(answer["ok"])
+
     def test_nul_characters_get_a_message(self):
         """XML cannot carry a NUL character; JSON-RPC can, and got raw psycopg2."""
         service = self._service(self.amy, self.david)
