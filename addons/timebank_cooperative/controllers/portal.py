@@ -6,6 +6,18 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 PER_PAGE = 20
+# the largest id PostgreSQL stores in an integer column
+MAX_ID = 2**31 - 1
+
+
+def record_id(value):
+    """The id a client gave in a query parameter or a form, else 0: a value
+    that is not a whole number (``abc``, ``1.5``, ``²``) names no record."""
+    value = (value if isinstance(value, str) else "").strip()
+    if not value.isdecimal():
+        return 0
+    number = int(value)
+    return number if number <= MAX_ID else 0
 
 
 class TimebankDisputePortal(CustomerPortal):
@@ -25,6 +37,8 @@ class TimebankDisputePortal(CustomerPortal):
         website=True,
     )
     def portal_my_disputes(self, page=1, **kw):
+        # from the path a number, from a query string any text
+        page = page if isinstance(page, int) else record_id(page) or 1
         Dispute = request.env["timebank.dispute"]
         if not Dispute.has_access("read"):
             return request.redirect("/my")
@@ -66,7 +80,9 @@ class TimebankDisputePortal(CustomerPortal):
     def _dispute_exchange(self, exchange_id):
         """The service, if the user gave it, received it or confirms for the
         receiver as proxy; and how the user stands to it."""
-        exchange = request.env["timebank.exchange"].browse(int(exchange_id or 0))
+        exchange = request.env["timebank.exchange"].browse(record_id(exchange_id))
+        if not exchange:
+            return exchange, None
         try:
             exchange.check_access("read")
         except (AccessError, MissingError):

@@ -377,6 +377,21 @@ class TimebankAssembly(models.Model):
         self._check_final()
         self._check_convened_agenda()
 
+    def _check_register_open(self):
+        """Once a vote is closed, the attendance it counted for its quorum
+        stays as it was until the end of the session."""
+        decided = self.item_ids.filtered(lambda i: i.result != "pending")
+        if decided:
+            raise UserError(
+                _(
+                    "The vote on %(items)s is closed: the attendance of "
+                    "%(assembly)s, who was present and who represented whom, "
+                    "stays as that vote counted it.",
+                    items=", ".join(decided.mapped("name")),
+                    assembly=", ".join(decided.assembly_id.mapped("name")),
+                )
+            )
+
     def _check_session_open(self):
         """Attendance and votes are recorded while the assembly is in session."""
         self._check_final()

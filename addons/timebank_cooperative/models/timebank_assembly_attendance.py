@@ -1,6 +1,9 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+# who is present and who represents whom: what the quorum of a vote counted
+REGISTER_FIELDS = {"assembly_id", "member_id", "mode", "proxy_id"}
+
 
 class TimebankAssemblyAttendance(models.Model):
     _name = "timebank.assembly.attendance"
@@ -120,26 +123,33 @@ class TimebankAssemblyAttendance(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         # refused before anything is written, and checked again on the records
-        self.env["timebank.assembly"].browse(
+        assemblies = self.env["timebank.assembly"].browse(
             {vals["assembly_id"] for vals in vals_list if vals.get("assembly_id")}
-        )._check_session_open()
+        )
+        assemblies._check_session_open()
+        assemblies._check_register_open()
         lines = super().create(vals_list)
         lines.assembly_id._check_session_open()
+        lines.assembly_id._check_register_open()
         return lines
 
     def write(self, vals):
         self.assembly_id._check_session_open()
         if {"assembly_id", "member_id"} & set(vals):
             self._check_no_votes()
+        if REGISTER_FIELDS & set(vals):
+            self.assembly_id._check_register_open()
         result = super().write(vals)
         if "assembly_id" in vals:
             self.assembly_id._check_session_open()
+            self.assembly_id._check_register_open()
         return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_in_session(self):
         self.assembly_id._check_session_open()
         self._check_no_votes()
+        self.assembly_id._check_register_open()
 
     def _check_no_votes(self):
         """Who voted stays on the register of the assembly."""

@@ -230,6 +230,20 @@ class TimebankDispute(models.Model):
                 )
         return super().write(vals)
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_new(self):
+        """A dispute handled keeps its decision and the entries it corrected."""
+        handled = self.filtered(lambda d: d.state != "new" or d.sudo().entry_ids)
+        if handled:
+            raise UserError(
+                _(
+                    "%(disputes)s cannot be deleted: only a new dispute without "
+                    "ledger entries is. A dispute once handled stays on the record "
+                    "with what was decided; an open one is closed with Reject.",
+                    disputes=", ".join(handled.mapped("display_name")),
+                )
+            )
+
     # ------------------------------------------------------------------ workflow
     def _check_dispute_state(self, allowed):
         self._check_state(
@@ -324,6 +338,38 @@ class TimebankDispute(models.Model):
             )
         )
 
+    def _check_corrected_credit(self):
+        """The corrected credit is at most what the recorded times of the
+        service earn with the coefficient and cap it was confirmed with: more
+        time given is a service recorded again, not a larger correction."""
+        self.ensure_one()
+        if self.corrected_minutes < 0:
+            raise UserError(
+                _("The corrected time cannot be negative: write 0 for none.")
+            )
+        exchange = self.exchange_id.sudo()
+        earned = self.env["timebank.service.item"]._credit_minutes_for(
+            exchange.actual_minutes, exchange.coefficient, exchange.cap_minutes
+        )
+        if self.corrected_minutes > earned:
+            raise UserError(
+                _(
+                    "%(dispute)s: %(service)s cannot be credited %(corrected)s. Its "
+                    "recorded times earn at most %(earned)s (%(worked)s worked, "
+                    "coefficient %(coefficient)s, cap %(cap)s). When more time was "
+                    "really given, record the service again with its real times.",
+                    dispute=self.display_name,
+                    service=exchange.display_name,
+                    corrected=format_minutes(self.corrected_minutes),
+                    earned=format_minutes(earned),
+                    worked=format_minutes(exchange.actual_minutes),
+                    coefficient=format(exchange.coefficient, "g"),
+                    cap=format_minutes(exchange.cap_minutes)
+                    if exchange.cap_minutes
+                    else _("none"),
+                )
+            )
+
     def _adjust_credits(self):
         self.ensure_one()
         exchange = self.exchange_id
@@ -344,6 +390,7 @@ class TimebankDispute(models.Model):
                     service=exchange.display_name,
                 )
             )
+        self._check_corrected_credit()
         current = entry.total_minutes
         if current == self.corrected_minutes:
             return

@@ -1,10 +1,14 @@
-from odoo import _, api, models
+from odoo import _, api, fields, models
 
 
 class TimebankMember(models.Model):
     _inherit = "timebank.member"
     # the background check records are the source of these dates
     _guarded_fields = ("background_check_date", "background_check_expiry")
+
+    # those of the person's own records: not carried to a copy
+    background_check_date = fields.Date(copy=False)
+    background_check_expiry = fields.Date(copy=False)
 
     def _guarded_hint(self):
         return _(

@@ -40,7 +40,10 @@ class TimebankPolicyChange(models.Model):
     )
     new_value = fields.Float(required=True, digits=(12, 2))
     old_value = fields.Float(
-        readonly=True, digits=(12, 2), help="The value replaced, when applied."
+        readonly=True,
+        copy=False,
+        digits=(12, 2),
+        help="The value replaced, when applied.",
     )
     effective_date = fields.Date(required=True, tracking=True)
     state = fields.Selection(

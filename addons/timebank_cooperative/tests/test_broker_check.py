@@ -173,6 +173,14 @@ class TestBrokerCheck(CooperativeCase):
             )
         self.assertEqual(self.amy.background_check_date, check.date)
 
+    def test_check_dates_are_not_copied_to_another_membership(self):
+        self._check(self.amy.partner_id, "background", date.today(), date(2099, 1, 1))
+        self.assertTrue(self.amy.background_check_expiry)
+        person = self._person("Ivy Ma", timebank_privacy_consent=True)
+        (vals,) = self.amy.copy_data({"partner_id": person.id})
+        self.assertNotIn("background_check_date", vals)
+        self.assertNotIn("background_check_expiry", vals)
+
     @freeze_time("2026-06-01")
     def test_reminder_is_marked_by_the_reminder(self):
         check = self._check(

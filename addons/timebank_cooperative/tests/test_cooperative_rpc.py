@@ -448,3 +448,152 @@ class TestCooperativeRpc(CooperativeHttpCase):
         self.assertEqual(assembly.state, "in_session")
         self.assertFalse(assembly.attendance_ids)
         self.assertFalse(assembly.minutes_note)
+
+    # ------------------------------------------------------------------ disputes
+    def _posted_walk(self, minutes=60, **item_vals):
+        """A service of ``minutes`` on an item capped at 2 hours, posted."""
+        item = self._service_item(
+            "Walk", category="Walks", cap_minutes=120, **item_vals
+        )
+        exchange = self._confirmed(self.amy, self.bob, item=item, minutes=minutes)
+        exchange.with_user(self.broker).action_verify()
+        exchange.with_user(self.broker).action_post()
+        return exchange
+
+    def _dispute_over_rpc(self, exchange, **vals):
+        return self.env["timebank.dispute"].browse(
+            self._rpc(
+                BROKER,
+                "timebank.dispute",
+                "create",
+                dict(
+                    {
+                        "name": "The walk lasted longer",
+                        "description": "Bob says it lasted all afternoon.",
+                        "category": "hours",
+                        "exchange_id": exchange.id,
+                        "partner_id": self.bob.partner_id.id,
+                        "raised_as": "broker",
+                        "adjust_credits": True,
+                        "resolution": "Both agree.",
+                    },
+                    **vals,
+                ),
+            )
+        )
+
+    def test_a_correction_is_bounded_by_the_recorded_times_over_xmlrpc(self):
+        exchange = self._posted_walk(minutes=60)
+        self.assertEqual(self.amy.balance, 60)
+        dispute = self._dispute_over_rpc(exchange, corrected_minutes=5000)
+        with self.assertRaisesRegex(
+            Fault,
+            r"cannot be credited 83:20\. Its recorded times earn at most 1:00 "
+            r"\(1:00 worked, coefficient 1, cap 2:00\)\. When more time was really "
+            r"given, record the service again",
+        ):
+            self._rpc(BROKER, "timebank.dispute", "action_resolve", dispute.ids)
+        self.assertEqual(dispute.state, "new")
+        self.assertFalse(dispute.entry_ids)
+        self.assertEqual(exchange.entry_id.state, "posted")
+        self.assertEqual(self.amy.balance, 60)
+        with self.assertRaisesRegex(Fault, "corrected time cannot be negative"):
+            self._rpc(
+                BROKER,
+                "timebank.dispute",
+                "write",
+                dispute.ids,
+                {"corrected_minutes": -30},
+            )
+        # what the recorded times earn, or less, is corrected
+        self._rpc(
+            BROKER, "timebank.dispute", "write", dispute.ids, {"corrected_minutes": 45}
+        )
+        self._rpc(BROKER, "timebank.dispute", "action_resolve", dispute.ids)
+        self.assertEqual(dispute.state, "resolved")
+        self.assertEqual(self.amy.balance, 45)
+
+    def test_a_handled_dispute_is_not_deleted_over_xmlrpc(self):
+        exchange = self._posted_walk()
+        resolved = self._dispute_over_rpc(exchange, corrected_minutes=30)
+        self._rpc(BROKER, "timebank.dispute", "action_resolve", resolved.ids)
+        self.assertEqual(len(resolved.entry_ids), 3)
+        in_review = self._dispute_over_rpc(exchange, adjust_credits=False)
+        self._rpc(BROKER, "timebank.dispute", "action_review", in_review.ids)
+        for dispute in (resolved, in_review):
+            with self.subTest(state=dispute.state):
+                with self.assertRaisesRegex(
+                    Fault, "only a new dispute without ledger entries is"
+                ):
+                    self._rpc(MANAGER, "timebank.dispute", "unlink", dispute.ids)
+        self.assertEqual(resolved.state, "resolved")
+        self.assertEqual(resolved.entry_ids.dispute_id, resolved)
+        self.assertEqual(len(resolved.entry_ids), 3)
+        self.assertTrue(in_review.exists())
+        # recorded by mistake and not handled yet: it goes
+        mistake = self._dispute_over_rpc(exchange, adjust_credits=False)
+        self._rpc(MANAGER, "timebank.dispute", "unlink", mistake.ids)
+        self.assertFalse(mistake.exists())
+
+    # ------------------------------------------------------------------ assembly
+    def test_attendance_stays_as_a_closed_vote_counted_it_over_xmlrpc(self):
+        assembly = self._in_session()
+        self._attend_over_rpc(assembly, self.amy | self.bob | self.carol | self.dan)
+        accounts = self._accounts(assembly)
+        # three of five members vote: the quorum counted Dan too
+        self._vote_over_rpc(accounts, self.amy | self.bob | self.carol)
+        self._rpc(BROKER, "timebank.assembly.item", "action_close_vote", accounts.ids)
+        self.assertEqual(accounts.result, "adopted")
+        dan_line = assembly.attendance_ids.filtered(lambda a: a.member_id == self.dan)
+        frozen = "The vote on Accounts of the year is closed: the attendance of"
+        with self.assertRaisesRegex(Fault, frozen):
+            self._rpc(MANAGER, "timebank.assembly.attendance", "unlink", dan_line.ids)
+        with self.assertRaisesRegex(Fault, frozen):
+            self._rpc(
+                BROKER,
+                "timebank.assembly.attendance",
+                "write",
+                dan_line.ids,
+                {"mode": "proxy", "proxy_id": self.amy.id},
+            )
+        with self.assertRaisesRegex(Fault, frozen):
+            self._attend_over_rpc(assembly, self.eve)
+        self.assertEqual(len(assembly.attendance_ids), 4)
+        self.assertEqual(dan_line.mode, "person")
+        # the paper register is still signed
+        self._rpc(
+            BROKER,
+            "timebank.assembly.attendance",
+            "write",
+            dan_line.ids,
+            {"signed": True},
+        )
+        self.assertTrue(dan_line.signed)
+
+    def test_duplicate_an_assembly_with_an_applied_change_over_xmlrpc(self):
+        assembly = self._new_assembly()
+        change = assembly.item_ids.policy_change_ids
+        change.effective_date = date.today()
+        self._rpc(BROKER, "timebank.assembly", "action_convene", assembly.ids)
+        self._rpc(BROKER, "timebank.assembly", "action_open", assembly.ids)
+        voters = self.amy | self.bob | self.carol
+        self._attend_over_rpc(assembly, voters)
+        self._vote_over_rpc(assembly.item_ids, voters)
+        self._rpc(
+            BROKER, "timebank.assembly.item", "action_close_vote", assembly.item_ids.ids
+        )
+        self._rpc(BROKER, "timebank.assembly", "action_close", assembly.ids)
+        self.assertEqual(change.state, "applied")
+        self.assertTrue(change.applied_date)
+        copy = assembly.browse(
+            self._rpc(BROKER, "timebank.assembly", "copy", assembly.ids)
+        )
+        self.assertEqual(copy.state, "draft")
+        self.assertFalse(copy.attendance_ids)
+        self.assertEqual(set(copy.item_ids.mapped("result")), {"pending"})
+        new_change = copy.item_ids.policy_change_ids
+        self.assertEqual(new_change.state, "draft")
+        self.assertEqual(new_change.new_value, 900)
+        self.assertFalse(new_change.old_value)
+        self.assertFalse(new_change.applied_date)
+        self.assertEqual(change.state, "applied")

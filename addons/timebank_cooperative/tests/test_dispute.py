@@ -196,3 +196,31 @@ class TestDispute(CooperativeCase):
         dispute.action_resolve()
         self.assertEqual(self.amy.state, "suspended")
         self.assertIn(dispute.number, self.amy.state_reason)
+
+    def test_correction_follows_the_coefficient_the_service_was_confirmed_with(self):
+        item = self._service_item("Heavy moving", category="Moving", coefficient=1.5)
+        exchange = self._confirmed(self.amy, self.bob, item=item, days_ago=5)
+        as_broker = exchange.with_user(self.broker).with_company(self.bank_a)
+        as_broker.action_verify()
+        as_broker.action_post()
+        # the catalog changes afterwards: the service keeps its coefficient
+        item.coefficient = 3.0
+        too_much = self._dispute(
+            exchange_id=exchange.id,
+            adjust_credits=True,
+            corrected_minutes=91,
+            resolution="An hour and a half and a minute.",
+        )
+        with self.assertRaisesRegex(
+            UserError, r"earn at most 1:30 \(1:00 worked, coefficient 1.5, cap none\)"
+        ):
+            too_much.action_resolve()
+        self.assertEqual(too_much.state, "new")
+        dispute = self._dispute(
+            exchange_id=exchange.id,
+            adjust_credits=True,
+            corrected_minutes=90,
+            resolution="An hour and a half, as it was worth.",
+        )
+        dispute.action_resolve()
+        self.assertEqual(dispute.state, "resolved")

@@ -152,3 +152,29 @@ class TestDisputePortal(HttpCase):
                 [("exchange_id", "=", self.lin_for_amy.id)]
             )
         )
+
+    def test_a_service_that_is_not_a_number_is_not_found(self):
+        self.authenticate("dsp_amy", "dsp_amy")
+        for value in ("abc", "1.5", "-3", "²", "99999999999999999999", ""):
+            with self.subTest(exchange_id=value):
+                form = self.url_open(f"/my/disputes/new?exchange_id={value}")
+                self.assertEqual(form.status_code, 404)
+        page = self.url_open(f"/my/disputes/new?exchange_id={self.lin_for_amy.id}")
+        response = self.url_open(
+            "/my/disputes/new",
+            data={
+                "csrf_token": csrf_token(page.text),
+                "exchange_id": f"{self.lin_for_amy.id}x",
+                "name": "Lin came late",
+                "category": "no_show",
+                "description": "Half an hour.",
+            },
+        )
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(
+            self.env["timebank.dispute"].search([("name", "=", "Lin came late")])
+        )
+        for page_value in ("abc", "²"):
+            with self.subTest(page=page_value):
+                listing = self.url_open(f"/my/disputes?page={page_value}")
+                self.assertEqual(listing.status_code, 200)

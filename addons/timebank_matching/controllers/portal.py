@@ -192,7 +192,10 @@ class TimebankMatchingPortal(TimebankPortal):
         Member = request.env["timebank.member"]
         member_id = post.get("member_id")
         member = (
-            Member.browse(int(member_id)) if member_id and member_id.isdigit() else None
+            # isdecimal, not isdigit: int() refuses digits such as "²"
+            Member.browse(int(member_id))
+            if member_id and member_id.isdecimal()
+            else None
         )
         if member is None and len(persons) == 1:
             member = Member.browse(persons.id)
@@ -200,7 +203,7 @@ class TimebankMatchingPortal(TimebankPortal):
             raise UserError(_("Choose who needs help."))
         item_id = post.get("item_id")
         item = request.env["timebank.service.item"].sudo()
-        if not (item_id and item_id.isdigit() and item.browse(int(item_id)).exists()):
+        if not (item_id and item_id.isdecimal() and item.browse(int(item_id)).exists()):
             raise UserError(_("Choose the service you need."))
         item = item.browse(int(item_id))
         tz = member.sudo().partner_id.tz or request.env.user.tz or "UTC"

@@ -609,9 +609,7 @@ class TimebankRequest(models.Model):
         """A broker gives the request to ``member`` (a membership or its id)."""
         self.ensure_one()
         self._check_broker()
-        if not isinstance(member, models.BaseModel):
-            member = self.env["timebank.member"].browse(int(member))
-        member.ensure_one()
+        member = self._member_argument(member)
         self._lock()
         self._check_state(
             ("draft", "published", "claimed", "assigned"),
@@ -620,6 +618,33 @@ class TimebankRequest(models.Model):
         self._check_provider(member)
         self.sudo()._take(member, "assigned")
         return True
+
+    def _member_argument(self, member):
+        """The one membership of the request's bank that ``member`` names: a
+        record from the code, an id from a client. Anything else is refused
+        with a message, and so is an id that is not of a membership of the
+        bank (without telling whose it is)."""
+        Member = self.env["timebank.member"]
+        if isinstance(member, models.BaseModel):
+            if member._name == Member._name and len(member) == 1:
+                return member
+        elif isinstance(member, int) and not isinstance(member, bool) and member > 0:
+            found = Member.sudo().browse(member).exists()
+            if found.company_id == self.company_id:
+                return Member.browse(found.id)
+            raise UserError(
+                _(
+                    "%(id)s is not the id of a membership of %(bank)s.",
+                    id=member,
+                    bank=self.company_id.name,
+                )
+            )
+        raise UserError(
+            _(
+                "Assign the request to one member: give the id of their "
+                "membership, a whole number."
+            )
+        )
 
     def _take(self, member, state):
         self._guarded_write(
@@ -717,17 +742,25 @@ class TimebankRequest(models.Model):
         return True
 
     def action_cancel(self):
+        """A broker cancels a need that is not done; the member or their proxy
+        only one that nobody has taken yet (see ``action_withdraw``)."""
         self._check_state(
             ("draft", "published", "claimed", "assigned"),
             _("%(requests)s is %(state)s and cannot be cancelled."),
         )
         self._check_broker_or_requester()
+        if not (self._is_broker() or self.env.su):
+            self._check_not_taken()
         self.sudo()._guarded_write({"state": "cancelled"})
         return True
 
     def action_withdraw(self):
         """The member or their proxy cancels a need nobody has taken yet."""
         self._check_broker_or_requester()
+        self._check_not_taken()
+        return self.action_cancel()
+
+    def _check_not_taken(self):
         self.sudo()._check_state(
             ("draft", "published"),
             _(
@@ -735,7 +768,6 @@ class TimebankRequest(models.Model):
                 "Please call your time bank to cancel it."
             ),
         )
-        return self.action_cancel()
 
     # ------------------------------------------------------------------ portal
     @api.model

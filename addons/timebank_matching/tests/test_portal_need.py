@@ -318,3 +318,18 @@ class TestPortalNeed(HttpCase):
         response = self._send("need_ann", window_0_date=yesterday)
         self.assertIn("已經過去了", response.text)
         self.assertFalse(self._requests_of(self.ann))
+
+    def test_ids_that_are_not_numbers_are_asked_again(self):
+        # "²" is a digit to str.isdigit but not a number to int()
+        for data, message in (
+            ({"item_id": "²"}, "Choose the service you need."),
+            ({"item_id": "1.5"}, "Choose the service you need."),
+        ):
+            with self.subTest(data=data):
+                response = self._send("need_ann", **data)
+                self.assertEqual(response.status_code, 200)
+                self.assertIn(message, response.text)
+        response = self._send("need_son", member_id="²")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Choose who needs help.", response.text)
+        self.assertFalse(self._requests_of(self.ann))

@@ -269,3 +269,125 @@ class TestXmlRpc(MatchingCase, HttpCase):
         self.assertEqual(plan.state, "stopped")
 
         self.assertEqual(set(answers), self._matching_actions())
+
+    # ------------------------------------------------------------------ review
+    def test_a_member_does_not_cancel_a_taken_need_over_rpc(self):
+        for take in ("claim", "assign"):
+            with self.subTest(take=take):
+                request = self._published()
+                if take == "claim":
+                    request.with_user(self.volunteer_user).action_claim()
+                else:
+                    request.with_user(self.broker).action_assign(self.volunteer)
+                with self.assertRaisesRegex(
+                    Fault, "a volunteer is already on the way. Please call your"
+                ):
+                    self._call(
+                        self.elder_user,
+                        "timebank.request",
+                        "action_cancel",
+                        request.ids,
+                    )
+                self.assertIn(request.state, ("claimed", "assigned"))
+                # the broker, whom the member calls, cancels it
+                self._call(
+                    self.broker, "timebank.request", "action_cancel", request.ids
+                )
+                self.assertEqual(request.state, "cancelled")
+        # a need nobody took yet the member cancels
+        mine = self._published()
+        self._call(self.elder_user, "timebank.request", "action_cancel", mine.ids)
+        self.assertEqual(mine.state, "cancelled")
+
+    def test_assign_refuses_what_is_not_a_membership_over_rpc(self):
+        request = self._published()
+        other_bank = self._volunteer("Rpc Bank B Volunteer", bank=self.bank_b)
+        for value in (
+            "abc",
+            str(self.volunteer.id),
+            1.5,
+            True,
+            [self.volunteer.id],
+            {},
+            0,
+            -4,
+        ):
+            with self.subTest(member=value):
+                with self.assertRaisesRegex(
+                    Fault, "Assign the request to one member: give the id of their"
+                ):
+                    self._call(
+                        self.broker,
+                        "timebank.request",
+                        "action_assign",
+                        request.ids,
+                        value,
+                    )
+        for value in (other_bank.id, 2_000_000_000):
+            with self.subTest(member=value):
+                with self.assertRaisesRegex(
+                    Fault, f"{value} is not the id of a membership of Bank A"
+                ) as refusal:
+                    self._call(
+                        self.broker,
+                        "timebank.request",
+                        "action_assign",
+                        request.ids,
+                        value,
+                    )
+                self.assertNotIn("Rpc Bank B Volunteer", str(refusal.exception))
+        self.assertEqual(request.state, "published")
+        self.assertFalse(request.provider_id)
+        self._call(
+            self.broker,
+            "timebank.request",
+            "action_assign",
+            request.ids,
+            self.volunteer.id,
+        )
+        self.assertEqual(request.provider_id, self.volunteer)
+
+    def test_duplicate_works_over_rpc(self):
+        """Duplicate gives a draft of what the buttons moved on."""
+        done = self._request(description="Weekly shopping").with_user(self.broker)
+        done.action_assign(self.volunteer)
+        done._guarded_write(
+            {
+                "check_in": fields.Datetime.now() - timedelta(hours=1),
+                "check_out": fields.Datetime.now(),
+            }
+        )
+        done.action_done()
+        offer = self.env["timebank.offer"].create(
+            {
+                "name": "Rpc errands",
+                "member_id": self.volunteer.id,
+                "company_id": self.bank_a.id,
+            }
+        )
+        offer.action_publish()
+        plan = self.env["timebank.care.plan"].create(
+            {
+                "name": "Rpc weekly visit",
+                "member_id": self.elder.id,
+                "item_id": self.shopping.id,
+                "provider_id": self.volunteer.id,
+                "company_id": self.bank_a.id,
+                "date_start": date.today(),
+            }
+        )
+        plan.action_start()
+        for record in (done, offer, plan):
+            with self.subTest(model=record._name):
+                copy = record.browse(
+                    self._call(self.broker, record._name, "copy", record.ids)
+                )
+                self.assertNotEqual(copy, record)
+                self.assertEqual(copy.state, "draft")
+        copies = self.env["timebank.request"].search(
+            [("description", "=", "Weekly shopping"), ("id", "!=", done.id)]
+        )
+        self.assertEqual(len(copies), 1)
+        self.assertFalse(copies.provider_id or copies.exchange_id or copies.check_in)
+        self.assertNotEqual(copies.name, done.name)
+        self.assertEqual(done.state, "done")
