@@ -262,6 +262,9 @@ class TimebankAssembly(models.Model):
     def _present_accounts(self):
         """Show the members the ledger summary they vote on: it is kept with the
         head of the bank's hash chain, and it is what approving them seals."""
+        # every posting the summary counts is numbered and chained first
+        self.env["timebank.chain"].sudo()._sequence_pending(self.company_id.ids)
+        self.env["timebank.chain"].invalidate_model(["last_hash", "entry_count"])
         chains = (
             self.env["timebank.chain"]
             .sudo()

@@ -440,6 +440,9 @@ class TimebankDispute(models.Model):
             corrected._post()
             entries |= corrected
         ledger.browse((entry | reversal).ids).write({"dispute_id": self.id})
+        # the message names the entries by their numbers
+        entries._sequence_now()
+        entries.invalidate_recordset(["name"])
         self.message_post(
             body=_(
                 "Credits corrected from %(old)s to %(new)s: %(entries)s.",

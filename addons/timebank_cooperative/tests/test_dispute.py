@@ -118,6 +118,19 @@ class TestDispute(CooperativeCase):
         with self.assertRaisesRegex(AccessError, "Only a broker handles a dispute"):
             dispute.with_user(member_user).sudo(False).action_mediate()
 
+    def test_correction_message_names_the_entries_by_number(self):
+        """In a real request the entries are numbered after the commit: the
+        message of the correction still names them by their numbers."""
+        dispute = self._dispute(
+            adjust_credits=True, corrected_minutes=45, resolution="45 minutes."
+        )
+        dispute.action_review()
+        dispute.with_context(timebank_sequence_now=False).action_resolve()
+        body = dispute.message_ids[:1].body
+        for entry in dispute.entry_ids:
+            self.assertRegex(entry.name, r"^[A-Z]{3}/\d{6}$")
+            self.assertIn(entry.name, body)
+
     def test_adjust_credits_through_the_ledger(self):
         original = self.exchange.entry_id
         self.assertEqual(self.amy.balance, 90)
