@@ -11,7 +11,7 @@ from xmlrpc.client import Fault
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.timebank_core.tests.common import TimebankCase
+from odoo.addons.timebank_core.tests.common import TimebankCase, xmlrpc_call
 
 
 @tagged("post_install", "-at_install")
@@ -54,9 +54,7 @@ class TestNestedCommands(TimebankCase, HttpCase):
         )
 
     def _rpc(self, login, model, method, *args):
-        db = self.env.cr.dbname
-        uid = self.xmlrpc_common.authenticate(db, login, login, {})
-        return self.xmlrpc_object.execute_kw(db, uid, login, model, method, list(args))
+        return xmlrpc_call(self, login, model, method, *args)
 
     def test_a_dispute_created_does_not_reopen_a_posted_entry(self):
         with self.assertRaisesRegex(Fault, r"\(state\)[^.]* cannot be written"):

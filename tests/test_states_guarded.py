@@ -10,6 +10,7 @@ message and the record stays as it was.
 from odoo import SUPERUSER_ID
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from odoo.addons.timebank_core.tests.common import xmlrpc_call
 from odoo.addons.timebank_grant.tests.common import GrantCase
 
 ADDONS = (
@@ -184,11 +185,7 @@ class TestStatesGuarded(GrantCase, HttpCase):
         )
 
     def _rpc(self, model, method, *args, **kwargs):
-        db = self.env.cr.dbname
-        uid = self.xmlrpc_common.authenticate(db, "tb_top_user", "tb_top_user", {})
-        return self.xmlrpc_object.execute_kw(
-            db, uid, "tb_top_user", model, method, list(args), kwargs
-        )
+        return xmlrpc_call(self, "tb_top_user", model, method, *args, **kwargs)
 
     def _stateful_models(self):
         names = []

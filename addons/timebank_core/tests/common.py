@@ -14,6 +14,23 @@ def csrf_token(html):
     return found.group(1)
 
 
+def new_user_password(login):
+    """The password ``new_test_user`` gives: the login, padded to 8 characters."""
+    return login + "x" * (8 - len(login))
+
+
+def xmlrpc_call(case, login, model, method, *args, **kwargs):
+    """``model.method(*args, **kwargs)`` over real XML-RPC as the test user
+    ``login``, as an external program calls it (an HttpCase's server)."""
+    db = case.env.cr.dbname
+    password = new_user_password(login)
+    uid = case.xmlrpc_common.authenticate(db, login, password, {})
+    case.assertTrue(uid, f"{login} could not log in")
+    return case.xmlrpc_object.execute_kw(
+        db, uid, password, model, method, list(args), kwargs
+    )
+
+
 def ledger_entry(env, bank, lines, journal_type="exchange", **vals):
     """A draft entry of ``bank``; ``lines`` is [(account, debit, credit)]."""
     return env["timebank.entry"].create(

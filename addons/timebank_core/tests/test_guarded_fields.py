@@ -12,7 +12,7 @@ from xmlrpc.client import Fault
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import TimebankCase
+from .common import TimebankCase, new_user_password, xmlrpc_call
 
 # Fields a user may write on each model (on drafts, within their rights) as far
 # as core is concerned; every other field is written only by the product's own
@@ -160,17 +160,10 @@ class TestGuardedFields(TimebankCase, HttpCase):
         )
 
     def _rpc(self, user, model, method, *args, **kwargs):
-        db = self.env.cr.dbname
-        # new_test_user's password: the login, padded to 8 characters
-        password = user.login + "x" * (8 - len(user.login))
-        uid = self.xmlrpc_common.authenticate(db, user.login, password, {})
-        self.assertTrue(uid, f"{user.login} could not log in")
-        return self.xmlrpc_object.execute_kw(
-            db, uid, password, model, method, list(args), kwargs
-        )
+        return xmlrpc_call(self, user.login, model, method, *args, **kwargs)
 
     def _jsonrpc(self, user, model, method, *args):
-        password = user.login + "x" * (8 - len(user.login))
+        password = new_user_password(user.login)
         uid = self.xmlrpc_common.authenticate(
             self.env.cr.dbname, user.login, password, {}
         )

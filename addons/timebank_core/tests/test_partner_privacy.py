@@ -6,7 +6,7 @@ from xmlrpc.client import Fault
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import TimebankCase
+from .common import TimebankCase, xmlrpc_call
 
 PERSONAL = [
     "name",
@@ -50,12 +50,7 @@ class TestPartnerPrivacy(TimebankCase, HttpCase):
         )
 
     def _call(self, user, model, method, *args, **kwargs):
-        uid = self.xmlrpc_common.authenticate(
-            self.env.cr.dbname, user.login, user.login, {}
-        )
-        return self.xmlrpc_object.execute_kw(
-            self.env.cr.dbname, uid, user.login, model, method, list(args), kwargs
-        )
+        return xmlrpc_call(self, user.login, model, method, *args, **kwargs)
 
     def test_another_banks_broker_neither_reads_nor_finds_them(self):
         Partner = self.env["res.partner"].with_user(self.broker_b)

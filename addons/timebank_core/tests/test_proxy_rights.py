@@ -9,7 +9,7 @@ from xmlrpc.client import Fault
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import TimebankCase, csrf_token, post_opening_balance
+from .common import TimebankCase, csrf_token, post_opening_balance, xmlrpc_call
 
 
 @tagged("post_install", "-at_install")
@@ -80,10 +80,7 @@ class TestProxyRights(TimebankCase, HttpCase):
 
     def _call(self, model, method, *args, **kwargs):
         login = self.daughter_user.login
-        uid = self.xmlrpc_common.authenticate(self.env.cr.dbname, login, login, {})
-        return self.xmlrpc_object.execute_kw(
-            self.env.cr.dbname, uid, login, model, method, list(args), kwargs
-        )
+        return xmlrpc_call(self, login, model, method, *args, **kwargs)
 
     # ------------------------------------------------------------------ helper
     def test_the_helper_says_what_the_proxy_may_do(self):

@@ -5,6 +5,7 @@ from odoo.tests import HttpCase, new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+from odoo.addons.timebank_core.tests.common import xmlrpc_call
 
 
 class GrantCase(AccountTestInvoicingCommon):
@@ -150,11 +151,6 @@ class GrantHttpCase(GrantCase, HttpCase):
     clients make them."""
 
     def _call(self, user, model, method, *args, **kwargs):
-        db = self.env.cr.dbname
-        uid = self.xmlrpc_common.authenticate(db, user.login, user.login, {})
-        self.assertEqual(uid, user.id, f"{user.login} could not log in")
-        result = self.xmlrpc_object.execute_kw(
-            db, uid, user.login, model, method, list(args), kwargs
-        )
+        result = xmlrpc_call(self, user.login, model, method, *args, **kwargs)
         self.env.invalidate_all()
         return result

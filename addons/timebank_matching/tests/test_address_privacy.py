@@ -7,7 +7,7 @@ from xmlrpc.client import Fault
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from odoo.addons.timebank_core.tests.common import csrf_token
+from odoo.addons.timebank_core.tests.common import csrf_token, xmlrpc_call
 
 from .common import HOME, MatchingCase
 
@@ -57,12 +57,7 @@ class TestAddressPrivacy(MatchingCase, HttpCase):
         return self.need.with_user(user).read(FIELDS)[0]
 
     def _call(self, user, model, method, *args, **kwargs):
-        uid = self.xmlrpc_common.authenticate(
-            self.env.cr.dbname, user.login, user.login, {}
-        )
-        return self.xmlrpc_object.execute_kw(
-            self.env.cr.dbname, uid, user.login, model, method, list(args), kwargs
-        )
+        return xmlrpc_call(self, user.login, model, method, *args, **kwargs)
 
     def test_the_place_comes_from_the_home_of_the_person(self):
         self.assertIn(STREET, self.need.address)

@@ -7,6 +7,8 @@ from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from odoo.addons.timebank_core.tests.common import xmlrpc_call
+
 from .common import MatchingCase
 
 
@@ -45,10 +47,7 @@ class TestProxyRequests(MatchingCase, HttpCase):
 
     def _call(self, model, method, *args, **kwargs):
         login = self.son_user.login
-        uid = self.xmlrpc_common.authenticate(self.env.cr.dbname, login, login, {})
-        return self.xmlrpc_object.execute_kw(
-            self.env.cr.dbname, uid, login, model, method, list(args), kwargs
-        )
+        return xmlrpc_call(self, login, model, method, *args, **kwargs)
 
     def _register(self):
         Request = self.env["timebank.request"].with_user(self.son_user)

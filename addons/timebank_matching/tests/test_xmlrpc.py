@@ -7,6 +7,8 @@ from xmlrpc.client import Fault
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.timebank_core.tests.common import xmlrpc_call
+
 from .common import MatchingCase
 
 
@@ -22,13 +24,7 @@ class TestXmlRpc(MatchingCase, HttpCase):
         cls.phone_helper = cls._volunteer("Rpc Phone Helper", km=2, phone="0912")
 
     def _call(self, user, model, method, *args, **kwargs):
-        uid = self.xmlrpc_common.authenticate(
-            self.env.cr.dbname, user.login, user.login, {}
-        )
-        self.assertTrue(uid, f"{user.login} could not log in")
-        return self.xmlrpc_object.execute_kw(
-            self.env.cr.dbname, uid, user.login, model, method, list(args), kwargs
-        )
+        return xmlrpc_call(self, user.login, model, method, *args, **kwargs)
 
     def _published(self, **vals):
         request = self._request(**vals)
