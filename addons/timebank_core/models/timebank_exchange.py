@@ -523,18 +523,26 @@ class TimebankExchange(models.Model):
                         files=", ".join(others.mapped("name")),
                     )
                 )
+        # one write per kind of confirmation and terms, not one per service
+        groups = {}
         for exchange in self:
+            terms = self._item_terms(exchange.sudo().item_id)
+            key = (channels[exchange], terms["coefficient"], terms["cap_minutes"])
+            groups.setdefault(key, self.browse())
+            groups[key] |= exchange
+        for (channel_used, coefficient, cap_minutes), exchanges in groups.items():
             vals = {
                 "state": "confirmed",
                 "confirmed_by_id": partner.id,
                 "confirmed_by_user_id": self.env.uid,
-                "confirmation_channel": channels[exchange],
+                "confirmation_channel": channel_used,
+                # the terms it is credited with are those of the day it is confirmed
+                "coefficient": coefficient,
+                "cap_minutes": cap_minutes,
             }
-            # the terms it is credited with are those of the day it is confirmed
-            vals.update(self._item_terms(exchange.sudo().item_id))
-            if proofs and channels[exchange] in BROKER_CHANNELS:
+            if proofs and channel_used in BROKER_CHANNELS:
                 vals["confirmation_proof_ids"] = [fields.Command.set(proofs.ids)]
-            exchange._workflow_write(vals)
+            exchanges._workflow_write(vals)
         return True
 
     def action_open_confirm_wizard(self):
