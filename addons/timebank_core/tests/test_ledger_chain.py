@@ -376,6 +376,18 @@ class TestLedgerSeal(TimebankCase):
             with self.assertRaisesRegex(UserError, "not a seal of the ledger"):
                 self._verify(seals=[seal])
 
+    def test_the_seal_form_shows_the_head_as_it_opens(self):
+        """The form opened as the web client opens it (an onchange without the
+        bank when the database has a single one) showed 0 entries."""
+        Wizard = (
+            self.env["timebank.seal.wizard"]
+            .with_user(self.manager)
+            .with_company(self.bank_a)
+        )
+        answer = Wizard.onchange({}, [], {"entry_count": {}, "last_hash": {}})
+        self.assertEqual(answer["value"]["entry_count"], 4)
+        self.assertEqual(answer["value"]["last_hash"], self.entries[3].chain_hash)
+
     def test_manager_downloads_the_seal(self):
         wizard = (
             self.env["timebank.seal.wizard"]

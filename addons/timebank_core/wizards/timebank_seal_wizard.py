@@ -21,20 +21,36 @@ class TimebankSealWizard(models.TransientModel):
         default=lambda self: self.env.company,
         domain=lambda self: [("id", "in", self.env.user.company_ids.ids)],
     )
-    entry_count = fields.Integer(string="Entries Chained", compute="_compute_head")
-    last_hash = fields.Char(compute="_compute_head")
-    pending_count = fields.Integer(string="Entries Pending", compute="_compute_head")
+    entry_count = fields.Integer(string="Entries Chained")
+    last_hash = fields.Char()
+    pending_count = fields.Integer(string="Entries Pending")
     seal_file = fields.Binary(string="Seal", attachment=False)
     seal_filename = fields.Char()
 
-    @api.depends("company_id")
-    def _compute_head(self):
-        Chain = self.env["timebank.chain"].sudo()
-        for wizard in self:
-            head = Chain._head(wizard.company_id)
-            wizard.entry_count = head["entry_count"]
-            wizard.last_hash = head["last_hash"]
-            wizard.pending_count = head["pending"]
+    @api.model
+    def _head_values(self, company):
+        head = self.env["timebank.chain"].sudo()._head(company)
+        return {
+            "entry_count": head["entry_count"],
+            "last_hash": head["last_hash"],
+            "pending_count": head["pending"],
+        }
+
+    @api.model
+    def default_get(self, fields_list):
+        """The head as the wizard opens (a form of a single-bank database does
+        not even send the bank)."""
+        values = super().default_get(fields_list)
+        company = self.env["res.company"].browse(
+            values.get("company_id") or self.env.company.id
+        )
+        values.update(self._head_values(company))
+        return values
+
+    @api.onchange("company_id")
+    def _onchange_company_id(self):
+        if self.company_id:
+            self.update(self._head_values(self.company_id._origin))
 
     def _check_bank(self):
         if not self.env.user.has_group("timebank_core.group_timebank_manager"):
