@@ -601,19 +601,26 @@ class TimebankExchange(models.Model):
         self._check_members_can_exchange()
         Entry = self.env["timebank.entry"].sudo()
         vals_list = []
+        # each bank's exchange journal and pool, looked up once for the batch
+        journals = {
+            company: self.env["timebank.journal"]._get(company, "exchange")
+            for company in self.company_id
+        }
+        pools = {}
         for exchange in self:
             if exchange.item_id.funding == "community":
-                payer = self.env["timebank.account"]._get_system(
-                    exchange.company_id, "pool"
-                )
+                company = exchange.company_id
+                if company not in pools:
+                    pools[company] = self.env["timebank.account"]._get_system(
+                        company, "pool"
+                    )
+                payer = pools[company]
             else:
                 payer = exchange.receiver_id.account_id
             label = exchange.display_name
             vals_list.append(
                 {
-                    "journal_id": self.env["timebank.journal"]
-                    ._get(exchange.company_id, "exchange")
-                    .id,
+                    "journal_id": journals[exchange.company_id].id,
                     "date": fields.Date.context_today(self, exchange.date_end),
                     "ref": label,
                     "exchange_id": exchange.id,
@@ -637,8 +644,10 @@ class TimebankExchange(models.Model):
             )
         entries = Entry._guarded_create(vals_list)
         entries._post()
+        # the state once for the batch (its checks run once), then each link
+        self._workflow_write({"state": "posted"})
         for exchange, entry in zip(self, entries, strict=True):
-            exchange._workflow_write({"state": "posted", "entry_id": entry.id})
+            exchange._workflow_write({"entry_id": entry.id})
         return True
 
     def action_reject(self):
