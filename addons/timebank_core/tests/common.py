@@ -135,6 +135,19 @@ class TimebankCase(TransactionCase):
         return member
 
     @classmethod
+    def _portal_user(cls, login, partner):
+        """A portal login of ``partner``, member of bank A."""
+        return new_test_user(
+            cls.env,
+            login=login,
+            name=partner.name,
+            groups="base.group_portal,timebank_core.group_timebank_member",
+            partner_id=partner.id,
+            company_id=cls.bank_a.id,
+            company_ids=[cls.bank_a.id],
+        )
+
+    @classmethod
     def _service_item(cls, name="Neighbourly care", category="Other", **vals):
         """A catalog item of bank A, in a category of its own."""
         category = cls.env["timebank.service.category"].create(

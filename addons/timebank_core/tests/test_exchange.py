@@ -1,7 +1,7 @@
 from datetime import datetime, timedelta
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import freeze_time, new_test_user, tagged
+from odoo.tests import freeze_time, tagged
 
 from .common import TimebankCase
 from .test_catalog import TABLE_1
@@ -50,18 +50,6 @@ class TestExchange(TimebankCase):
                 cap_minutes=cap,
                 **vals,
             )
-        )
-
-    @classmethod
-    def _portal_user(cls, login, partner):
-        return new_test_user(
-            cls.env,
-            login=login,
-            name=partner.name,
-            groups="base.group_portal,timebank_core.group_timebank_member",
-            partner_id=partner.id,
-            company_id=cls.bank_a.id,
-            company_ids=[cls.bank_a.id],
         )
 
     def _record(

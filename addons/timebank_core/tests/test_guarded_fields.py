@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from xmlrpc.client import Fault
 
 from odoo import fields
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
 from .common import TimebankCase, new_user_password, xmlrpc_call
 
@@ -124,15 +124,7 @@ class TestGuardedFields(TimebankCase, HttpCase):
         )
         cls.amy = cls._member("Amy", active=True)
         cls.david = cls._member("David", active=True)
-        cls.amy_user = new_test_user(
-            cls.env,
-            login="tb_amy",
-            name="Amy",
-            groups="base.group_portal,timebank_core.group_timebank_member",
-            partner_id=cls.amy.partner_id.id,
-            company_id=cls.bank_a.id,
-            company_ids=[cls.bank_a.id],
-        )
+        cls.amy_user = cls._portal_user("tb_amy", cls.amy.partner_id)
         cls._pay(cls._system("issuance"), cls.david, 600, journal_type="adjustment")
         # a posted service of Amy's: 60 minutes x 1.5
         cls.posted = cls._service(cls.amy, cls.david, hours_ago=30)
@@ -536,15 +528,7 @@ class TestGuardedFields(TimebankCase, HttpCase):
     def test_a_provider_never_confirms_their_own_service(self):
         """A proxy of the elder records a service they gave the elder."""
         daughter = self._member("David's daughter", active=True)
-        daughter_user = new_test_user(
-            self.env,
-            login="tb_daughter",
-            name="David's daughter",
-            groups="base.group_portal,timebank_core.group_timebank_member",
-            partner_id=daughter.partner_id.id,
-            company_id=self.bank_a.id,
-            company_ids=[self.bank_a.id],
-        )
+        daughter_user = self._portal_user("tb_daughter", daughter.partner_id)
         self.david.partner_id.write(
             {
                 "timebank_proxy_id": daughter.partner_id.id,
@@ -561,15 +545,7 @@ class TestGuardedFields(TimebankCase, HttpCase):
         self.assertEqual(service.state, "submitted")
 
     def test_receiver_confirms_and_one_broker_verifies(self):
-        david_user = new_test_user(
-            self.env,
-            login="tb_david",
-            name="David",
-            groups="base.group_portal,timebank_core.group_timebank_member",
-            partner_id=self.david.partner_id.id,
-            company_id=self.bank_a.id,
-            company_ids=[self.bank_a.id],
-        )
+        david_user = self._portal_user("tb_david", self.david.partner_id)
         service = self._service(self.amy, self.david)
         service.action_submit()
         self._rpc(david_user, "timebank.exchange", "action_confirm", [service.id])

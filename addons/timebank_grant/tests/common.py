@@ -145,6 +145,25 @@ class GrantCase(AccountTestInvoicingCommon):
         """The expenditures Import Expenditures brings in."""
         return grant.with_user(user or cls.accountant)._import_expenses()
 
+    @classmethod
+    def _assigned_bill(cls, grant, line, label="Training day", amount=6200):
+        """A posted bill of ``amount`` on the grant's analytic account, imported
+        and assigned to ``line`` (as venue costs) by the accountant."""
+        bill = cls._bill([(label, amount, {grant.analytic_account_id: 100})])
+        expense = cls._import(grant)
+        expense.write({"line_id": line.id, "kind_id": cls.kinds["venue"].id})
+        expense.with_user(cls.accountant).action_assign()
+        return bill, expense
+
+    @classmethod
+    def _claim(cls, grant, date_from="2026-01-01", date_to="2026-06-30"):
+        """A draft claim of the accountant for the period."""
+        return (
+            cls.env["timebank.grant.claim"]
+            .with_user(cls.accountant)
+            .create({"grant_id": grant.id, "date_from": date_from, "date_to": date_to})
+        )
+
 
 class GrantHttpCase(GrantCase, HttpCase):
     """The same set-up, with calls over real XML-RPC as the external API's

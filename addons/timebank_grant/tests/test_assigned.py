@@ -18,25 +18,12 @@ class TestAssigned(GrantHttpCase):
         cls.grant = cls._running_grant([("training", 6200, 0)])
         cls.line = cls.grant.line_ids
         cls.account = cls.grant.analytic_account_id
-        cls.bill = cls._bill([("Training day", 6200, {cls.account: 100})])
-        cls.expense = cls._import(cls.grant)
-        cls.expense.write({"line_id": cls.line.id, "kind_id": cls.kinds["venue"].id})
-        cls.expense.with_user(cls.accountant).action_assign()
+        cls.bill, cls.expense = cls._assigned_bill(cls.grant, cls.line)
         cls.item = cls.expense.move_line_id
         cls.receipt = cls.env["ir.attachment"].search(
             [("res_model", "=", "account.move"), ("res_id", "=", cls.bill.id)]
         )
-        cls.claim = (
-            cls.env["timebank.grant.claim"]
-            .with_user(cls.accountant)
-            .create(
-                {
-                    "grant_id": cls.grant.id,
-                    "date_from": "2026-01-01",
-                    "date_to": "2026-06-30",
-                }
-            )
-        )
+        cls.claim = cls._claim(cls.grant)
         cls.claim.action_collect()
 
     def _attach_receipt(self):

@@ -20,21 +20,8 @@ class TestDecided(GrantHttpCase):
         )
         cls.line = cls.grant.line_ids[0]
         cls.account = cls.grant.analytic_account_id
-        cls.bill = cls._bill([("Training day", 6200, {cls.account: 100})])
-        cls.expense = cls._import(cls.grant)
-        cls.expense.write({"line_id": cls.line.id, "kind_id": cls.kinds["venue"].id})
-        cls.expense.with_user(cls.accountant).action_assign()
-        cls.claim = (
-            cls.env["timebank.grant.claim"]
-            .with_user(cls.accountant)
-            .create(
-                {
-                    "grant_id": cls.grant.id,
-                    "date_from": "2026-01-01",
-                    "date_to": "2026-06-30",
-                }
-            )
-        )
+        cls.bill, cls.expense = cls._assigned_bill(cls.grant, cls.line)
+        cls.claim = cls._claim(cls.grant)
         cls.claim.action_collect()
         cls.item = cls.expense.move_line_id
 

@@ -33,17 +33,7 @@ class TestGuardedStates(GrantHttpCase):
         )
         cls.prizes.write({"line_id": cls.line.id, "kind_id": cls.kinds["prize"].id})
         cls.handbooks.with_user(cls.accountant).action_assign()
-        cls.claim = (
-            cls.env["timebank.grant.claim"]
-            .with_user(cls.accountant)
-            .create(
-                {
-                    "grant_id": cls.grant.id,
-                    "date_from": "2026-01-01",
-                    "date_to": "2026-06-30",
-                }
-            )
-        )
+        cls.claim = cls._claim(cls.grant)
         cls.claim.action_collect()
 
     def test_excluded_expense_is_not_assigned_by_writing_its_state(self):
