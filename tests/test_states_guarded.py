@@ -144,6 +144,8 @@ class TestStatesGuarded(GrantCase, HttpCase):
                 "date_end": "2026-12-31",
             },
             "timebank.grant.claim": {"grant_id": grant.id},
+            # written by the expiry job only: any value given is refused
+            "timebank.expiry.notice": {},
             "timebank.grant.expense": {
                 "grant_id": grant.id,
                 "move_line_id": bill.invoice_line_ids[:1].id,
@@ -156,6 +158,23 @@ class TestStatesGuarded(GrantCase, HttpCase):
                 # expenditures come from the accounting, by their import
                 grant.with_env(env)._import_expenses()
                 cls.records[model] = grant.with_env(env).expense_ids[:1]
+                continue
+            if model == "timebank.expiry.notice":
+                # notices come from the expiry job
+                cls.records[model] = env[model]._guarded_create(
+                    [
+                        {
+                            "member_id": amy.id,
+                            "account_id": amy.account_id.id,
+                            "company_id": company.id,
+                            "notice_date": "2026-01-05",
+                            "expiry_date": "2026-02-04",
+                            "covers_through": "2026-01-31",
+                            "minutes": 60,
+                            "channel": "letter",
+                        }
+                    ]
+                )
                 continue
             cls.records[model] = env[model].create(dict(vals))
         cls.vals["timebank.member"]["partner_id"] = (

@@ -39,6 +39,7 @@
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
         "views/timebank_menus.xml",
+        "views/timebank_expiry_notice_views.xml",
     ],
     "demo": [
         "demo/timebank_service_item_demo.xml",

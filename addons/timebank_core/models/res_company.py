@@ -223,67 +223,146 @@ class ResCompany(models.Model):
 
     @api.model
     def _cron_timebank_expiry(self):
-        """Daily: post the expiry entries due and warn members ahead of time."""
-        for company in self.search([]):
+        """Daily: warn members of what will expire, then expire what was announced."""
+        banks = self.search([])
+        Cron = self.env["ir.cron"]
+        for done, company in enumerate(banks):
             company._timebank_run_expiry(fields.Date.context_today(self))
+            Cron._notify_progress(done=done + 1, remaining=len(banks) - done - 1)
 
     def _timebank_run_expiry(self, today):
-        """Expire what is due on ``today`` and warn of what expires soon."""
+        """Announce the credits that expire soon, and expire what was announced.
+
+        Credits never expire unannounced: whatever the policy says (also credits
+        already past their date on a bank's first run), a member is told at least
+        the warning days ahead, and on that date at most what was announced
+        expires, first in first out, once.
+
+        :return: the expiry entries posted
+        """
         self.ensure_one()
         Account = self.env["timebank.account"].sudo()
         accounts = Account.search(
             [("company_id", "=", self.id), ("type", "=", "member"), ("balance", ">", 0)]
         )
-        horizon = today + timedelta(days=self.timebank_expiry_warning_days)
-        journal = self.env["timebank.journal"].sudo()._get(self, "expiry")
-        expiry_account = Account._get_system(self, "expiry")
-        posted = self.env["timebank.entry"]
+        expires_on = today + timedelta(days=self.timebank_expiry_warning_days)
         for start in range(0, len(accounts), EXPIRY_BATCH):
             batch = accounts[start : start + EXPIRY_BATCH]
-            schedule = batch._expiry_schedule(today, horizon)
-            due = [
-                (account_id, minutes)
-                for account_id, (minutes, _u) in schedule.items()
-                if minutes
-            ]
-            if due:
-                entries = (
-                    self.env["timebank.entry"]
-                    .sudo()
-                    .create(
-                        [
-                            {
-                                "journal_id": journal.id,
-                                "date": today,
-                                "ref": _("Credits expired"),
-                                "line_ids": [
-                                    fields.Command.create(
-                                        {
-                                            "account_id": account_id,
-                                            "name": _("Credits expired"),
-                                            "debit": minutes,
-                                        }
-                                    ),
-                                    fields.Command.create(
-                                        {
-                                            "account_id": expiry_account.id,
-                                            "name": _("Credits expired"),
-                                            "credit": minutes,
-                                        }
-                                    ),
-                                ],
-                            }
-                            for account_id, minutes in due
-                        ]
+            chunks = batch._expiry_chunks(expires_on)
+            open_notices = dict(
+                self.env["timebank.expiry.notice"]
+                .sudo()
+                ._read_group(
+                    [("account_id", "in", batch.ids), ("state", "=", "announced")],
+                    ["account_id"],
+                    ["minutes:sum"],
+                )
+            )
+            announce = {}
+            for account in batch:
+                through = account.member_id.expiry_notice_through
+                new = [
+                    (day, minutes)
+                    for day, minutes in chunks.get(account.id, [])
+                    if not through or day > through
+                ]
+                # credits recorded late, older than what was announced: told
+                # apart, they expire the warning days after
+                late = sum(
+                    minutes
+                    for day, minutes in chunks.get(account.id, [])
+                    if through and day <= through
+                ) - open_notices.get(account, 0)
+                if late > 0:
+                    new.insert(0, (through, late))
+                if new:
+                    announce[account.member_id] = new
+            batch.member_id._timebank_notify_expiry(announce, today, expires_on)
+        return self._timebank_expire_announced(today)
+
+    def _timebank_expire_announced(self, today):
+        """Post the expiries announced for ``today`` or before."""
+        self.ensure_one()
+        Notice = self.env["timebank.expiry.notice"].sudo()
+        due = Notice.search(
+            [
+                ("company_id", "=", self.id),
+                ("state", "=", "announced"),
+                ("expiry_date", "<=", today),
+            ],
+            order="account_id, covers_through, id",
+        )
+        journal = self.env["timebank.journal"].sudo()._get(self, "expiry")
+        expiry_account = self.env["timebank.account"].sudo()._get_system(self, "expiry")
+        posted = self.env["timebank.entry"]
+        accounts = due.account_id
+        for start in range(0, len(accounts), EXPIRY_BATCH):
+            batch = accounts[start : start + EXPIRY_BATCH]
+            notices = due.filtered(lambda n, batch=batch: n.account_id in batch)
+            cuts = {}
+            for notice in notices:
+                cuts[notice.account_id.id] = max(
+                    cuts.get(notice.account_id.id, notice.covers_through),
+                    notice.covers_through,
+                )
+            chunks = batch._expiry_chunks(max(cuts.values()))
+            amounts = {}
+            for account in batch:
+                left = sum(
+                    minutes
+                    for day, minutes in chunks.get(account.id, [])
+                    if day <= cuts[account.id]
+                )
+                announced = sum(
+                    notices.filtered(lambda n, a=account: n.account_id == a).mapped(
+                        "minutes"
                     )
+                )
+                amounts[account.id] = min(left, announced)
+            due_accounts = [a for a in batch if amounts[a.id] > 0]
+            entries = self.env["timebank.entry"].sudo()
+            if due_accounts:
+                entries = entries.create(
+                    [
+                        {
+                            "journal_id": journal.id,
+                            "date": today,
+                            "ref": _("Credits expired"),
+                            "line_ids": [
+                                fields.Command.create(
+                                    {
+                                        "account_id": account.id,
+                                        "name": _("Credits expired"),
+                                        "debit": amounts[account.id],
+                                    }
+                                ),
+                                fields.Command.create(
+                                    {
+                                        "account_id": expiry_account.id,
+                                        "name": _("Credits expired"),
+                                        "credit": amounts[account.id],
+                                    }
+                                ),
+                            ],
+                        }
+                        for account in due_accounts
+                    ]
                 )
                 entries._post(check_limits=False)
                 posted |= entries
-            batch.member_id._timebank_notify_expiry(
-                {
-                    Account.browse(account_id).member_id: upcoming
-                    for account_id, (_m, upcoming) in schedule.items()
-                    if upcoming
-                }
-            )
+            entry_of = dict(zip([a.id for a in due_accounts], entries, strict=True))
+            for account in batch:
+                left = amounts[account.id]
+                for notice in notices.filtered(lambda n, a=account: n.account_id == a):
+                    part = min(left, notice.minutes)
+                    left -= part
+                    notice._guarded_write(
+                        {
+                            "state": "expired",
+                            "expired_minutes": part,
+                            "entry_id": entry_of[account.id].id
+                            if account.id in entry_of
+                            else False,
+                        }
+                    )
         return posted

@@ -160,21 +160,23 @@ class TimebankAccount(models.Model):
         return action
 
     # ------------------------------------------------------------------ expiry
-    def _expiry_schedule(self, as_of, horizon):
-        """Credits that expire, first in first out, per member account.
+    def _expiry_chunks(self, horizon):
+        """What is left of each day's credits, first in first out, per account.
 
         Every minute ever taken from an account (spent, given, expired) uses up
         the oldest credits first; what is left of credits earned on a day
         expires on the bank's expiry date for that day.
 
-        :return: {account id: (minutes expired by ``as_of``,
-                               [(expiry date, minutes)] expiring after ``as_of``
-                               up to ``horizon``)}
+        :return: {account id: [(expiry date, minutes left)]} for the credits
+                 that expire on or before ``horizon``, oldest first
         """
-        schedule = {}
+        chunks = {}
         if not self:
-            return schedule
+            return chunks
         self.env["timebank.entry.line"].flush_model()
+        # the banks are read before the queries: an ORM read between a query
+        # and its fetch would run its own query and lose the rows
+        companies = {account.id: account.company_id for account in self}
         cr = self.env.cr
         cr.execute(
             SQL(
@@ -194,17 +196,29 @@ class TimebankAccount(models.Model):
                 tuple(self.ids),
             )
         )
-        companies = {account.id: account.company_id for account in self}
-        for account_id, earned_on, minutes in cr.fetchall():
-            expired, upcoming = schedule.setdefault(account_id, (0, []))
+        rows = cr.fetchall()
+        for account_id, earned_on, minutes in rows:
             used = min(taken.get(account_id, 0), minutes)
             taken[account_id] = taken.get(account_id, 0) - used
             left = minutes - used
             if not left:
                 continue
             expires_on = companies[account_id]._timebank_expiry_date(earned_on)
-            if expires_on <= as_of:
-                schedule[account_id] = (expired + left, upcoming)
-            elif expires_on <= horizon:
-                upcoming.append((expires_on, left))
-        return schedule
+            if expires_on <= horizon:
+                chunks.setdefault(account_id, []).append((expires_on, left))
+        return chunks
+
+    def _expiry_schedule(self, as_of, horizon):
+        """Credits that expire, first in first out, per member account.
+
+        :return: {account id: (minutes whose expiry date is ``as_of`` or before,
+                               [(expiry date, minutes)] expiring after ``as_of``
+                               up to ``horizon``)}
+        """
+        return {
+            account_id: (
+                sum(minutes for day, minutes in chunks if day <= as_of),
+                [(day, minutes) for day, minutes in chunks if day > as_of],
+            )
+            for account_id, chunks in self._expiry_chunks(max(as_of, horizon)).items()
+        }

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
@@ -35,6 +37,7 @@ class TimebankMember(models.Model):
         "expiry_notice_minutes",
         "expiry_notice_date",
         "expiry_letter_pending",
+        "expiry_notice_ids",
     )
 
     number = fields.Char(
@@ -114,7 +117,25 @@ class TimebankMember(models.Model):
         readonly=True, copy=False, help="Minutes announced as expiring soon."
     )
     expiry_notice_date = fields.Date(
-        readonly=True, copy=False, help="First expiry date of the last notice."
+        readonly=True,
+        copy=False,
+        help="The day the credits of the last notice expire, at the earliest.",
+    )
+    expiry_next_date = fields.Date(
+        string="Next Expiry",
+        compute="_compute_expiry_preview",
+        help="The next day credits of this member will expire, as the expiry job "
+        "will do it (announced first, then expired).",
+    )
+    expiry_next_minutes = fields.Integer(
+        string="Expiring Then (minutes)", compute="_compute_expiry_preview"
+    )
+    expiry_year_minutes = fields.Integer(
+        string="Expiring Within a Year (minutes)",
+        compute="_compute_expiry_preview",
+    )
+    expiry_notice_ids = fields.One2many(
+        "timebank.expiry.notice", "member_id", string="Expiry Notices", readonly=True
     )
     expiry_letter_pending = fields.Boolean(
         string="Expiry Letter to Print",
@@ -248,6 +269,17 @@ class TimebankMember(models.Model):
                         member=member.display_name,
                     )
                 )
+
+    def _compute_expiry_preview(self):
+        today = fields.Date.context_today(self)
+        members = self.filtered("id")
+        preview = members._expiry_preview(today, today + timedelta(days=365))
+        for member in self:
+            items = preview.get(member, [])
+            first = items and min(day for day, _m, _a in items)
+            member.expiry_next_date = first or False
+            member.expiry_next_minutes = sum(m for day, m, _a in items if day == first)
+            member.expiry_year_minutes = sum(m for _day, m, _a in items)
 
     @api.constrains("background_check_date", "background_check_expiry")
     def _check_background_check_dates(self):
@@ -512,24 +544,40 @@ class TimebankMember(models.Model):
         self._guarded_write({"state": "applicant", "withdrawal_date": False})
         return True
 
-    def _timebank_notify_expiry(self, upcoming_by_member):
-        """Warn each member once per expiry: by e-mail, or a letter to print.
+    def _timebank_notify_expiry(self, upcoming_by_member, today, expires_on):
+        """Tell each member what expires, and when: by e-mail, or a letter to print.
 
-        :param upcoming_by_member: {member: [(expiry date, minutes)]}
+        :param upcoming_by_member: {member: [(expiry date, minutes)]} credits not
+            announced yet; none of them expires before ``expires_on``
         """
+        if not upcoming_by_member:
+            return
         template = self.env.ref("timebank_core.mail_template_expiry_notice")
+        self.env["timebank.expiry.notice"].sudo()._guarded_create(
+            [
+                {
+                    "member_id": member.id,
+                    "account_id": member.account_id.id,
+                    "company_id": member.company_id.id,
+                    "notice_date": today,
+                    "expiry_date": max(
+                        expires_on, max(day for day, _minutes in upcoming)
+                    ),
+                    "covers_through": max(day for day, _minutes in upcoming),
+                    "minutes": sum(minutes for _day, minutes in upcoming),
+                    "channel": "email" if member.email else "letter",
+                }
+                for member, upcoming in upcoming_by_member.items()
+            ]
+        )
         for member, upcoming in upcoming_by_member.items():
-            last_date = max(date for date, _minutes in upcoming)
-            if (
-                member.expiry_notice_through
-                and last_date <= member.expiry_notice_through
-            ):
-                continue
             member._guarded_write(
                 {
                     "expiry_notice_minutes": sum(minutes for _d, minutes in upcoming),
-                    "expiry_notice_date": min(date for date, _minutes in upcoming),
-                    "expiry_notice_through": last_date,
+                    "expiry_notice_date": max(
+                        expires_on, max(day for day, _minutes in upcoming)
+                    ),
+                    "expiry_notice_through": max(day for day, _m in upcoming),
                     "expiry_letter_pending": not member.email,
                 }
             )
@@ -543,6 +591,36 @@ class TimebankMember(models.Model):
                         "and posted."
                     )
                 )
+
+    def _expiry_preview(self, today, horizon):
+        """What will expire when, up to ``horizon``, as the expiry job will do it.
+
+        :return: {member: [(date, minutes, announced)]}: the notices not expired
+            yet, then the credits not announced yet, on the day they can expire
+            at the earliest (the warning days after today's notice)
+        """
+        preview = {member: [] for member in self}
+        Notice = self.env["timebank.expiry.notice"].sudo()
+        for notice in Notice.search(
+            [
+                ("member_id", "in", self.ids),
+                ("state", "=", "announced"),
+                ("expiry_date", "<=", horizon),
+            ],
+            order="expiry_date, id",
+        ):
+            preview[notice.member_id].append((notice.expiry_date, notice.minutes, True))
+        accounts = self.account_id.sudo()
+        chunks = accounts._expiry_chunks(horizon)
+        for member in self:
+            earliest = today + timedelta(
+                days=member.company_id.timebank_expiry_warning_days
+            )
+            through = member.expiry_notice_through
+            for day, minutes in chunks.get(member.account_id.id, []):
+                if (not through or day > through) and max(day, earliest) <= horizon:
+                    preview[member].append((max(day, earliest), minutes, False))
+        return preview
 
     def action_print_expiry_letters(self):
         members = self or self.search([("expiry_letter_pending", "=", True)])

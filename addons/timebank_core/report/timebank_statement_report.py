@@ -71,10 +71,10 @@ class ReportTimebankStatement(models.AbstractModel):
                 }
             )
         today = fields.Date.context_today(self)
-        schedule = member.account_id.sudo()._expiry_schedule(
+        preview = member.sudo()._expiry_preview(
             today, today + timedelta(days=EXPIRY_HORIZON_DAYS)
         )
-        expiring = schedule.get(member.account_id.id, (0, []))[1]
+        expiring = [(day, minutes) for day, minutes, _a in preview[member]]
         return {
             "member": member,
             "opening": opening,

@@ -18,3 +18,4 @@ from . import test_security
 from . import test_views
 from . import test_partner_privacy
 from . import test_proxy_rights
+from . import test_expiry_job

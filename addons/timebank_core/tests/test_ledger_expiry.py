@@ -11,8 +11,15 @@ class TestLedgerExpiry(TimebankCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.pool = cls._system("pool")
+        # no warning days: a notice and its expiry on the same run, so that
+        # these tests are about the first-in-first-out arithmetic alone (the
+        # notice period is tested in test_expiry_job)
         cls.bank_a.write(
-            {"timebank_credit_limit": 10000, "timebank_pool_credit_limit": 100000}
+            {
+                "timebank_credit_limit": 10000,
+                "timebank_pool_credit_limit": 100000,
+                "timebank_expiry_warning_days": 0,
+            }
         )
         cls.amy = cls._member("Amy", active=True, email="amy@example.com")
         cls.david = cls._member("David", active=True)  # no e-mail: paper letters
@@ -76,7 +83,9 @@ class TestLedgerExpiry(TimebankCase):
 
     def test_other_banks_are_not_touched(self):
         lin = self._member("Lin", bank=self.bank_b, active=True)
-        self.bank_b.timebank_pool_credit_limit = 1000
+        self.bank_b.write(
+            {"timebank_pool_credit_limit": 1000, "timebank_expiry_warning_days": 0}
+        )
         with freeze_time("2020-01-01"):
             self._pay(
                 self._system("pool", self.bank_b),
@@ -97,7 +106,8 @@ class TestLedgerExpiry(TimebankCase):
         self.assertFalse(self.amy.expiry_notice_date)
         self._run("2026-04-25")
         self.assertEqual(self.amy.expiry_notice_minutes, 90)
-        self.assertEqual(self.amy.expiry_notice_date, date(2026, 5, 20))
+        # told on 25 April, the credits of 20 May expire the full 30 days later
+        self.assertEqual(self.amy.expiry_notice_date, date(2026, 5, 25))
         new_mails = self.env["mail.mail"].search([]) - mails
         self.assertEqual(len(new_mails), 1)
         self.assertIn(self.amy.partner_id, new_mails.recipient_ids)
@@ -126,7 +136,11 @@ class TestLedgerExpiry(TimebankCase):
 
     def test_daily_job_runs_for_every_bank(self):
         self._earn(self.amy, 30, "2020-01-01")
+        self.bank_a.timebank_expiry_warning_days = 10
         with freeze_time("2025-01-02"):
+            self.env["res.company"]._cron_timebank_expiry()
+        self.assertEqual(self.amy.balance, 30, "announced, not expired yet")
+        with freeze_time("2025-01-12"):
             self.env["res.company"]._cron_timebank_expiry()
         self.assertEqual(self.amy.balance, 0)
         cron = self.env.ref("timebank_core.ir_cron_timebank_expiry")

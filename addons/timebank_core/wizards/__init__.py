@@ -4,3 +4,4 @@ from . import timebank_recognition_wizard
 from . import timebank_kpi_wizard
 from . import timebank_exchange_confirm_wizard
 from . import timebank_seal_wizard
+from . import timebank_expiry_preview_wizard
