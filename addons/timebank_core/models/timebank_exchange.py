@@ -189,7 +189,11 @@ class TimebankExchange(models.Model):
         """From the service's own coefficient and cap, never from the catalog: a
         confirmed service keeps what it was confirmed with."""
         for exchange in self:
-            if exchange.date_start and exchange.date_end > exchange.date_start:
+            if (
+                exchange.date_start
+                and exchange.date_end
+                and exchange.date_end > exchange.date_start
+            ):
                 minutes = int(
                     (exchange.date_end - exchange.date_start).total_seconds() // 60
                 )

@@ -1,7 +1,7 @@
 from datetime import datetime, timedelta
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import freeze_time, tagged
+from odoo.tests import Form, freeze_time, tagged
 
 from .common import TimebankCase
 from .test_catalog import TABLE_1
@@ -69,6 +69,19 @@ class TestExchange(TimebankCase):
 
     def _as(self, exchange, user):
         return exchange.with_user(user).with_company(self.bank_a)
+
+    def test_recording_start_before_end_in_the_form(self):
+        """A broker fills Start, then End: no crash on the way, minutes after."""
+        form = Form(self.env["timebank.exchange"].with_user(self.broker))
+        form.provider_id = self.amy
+        form.receiver_id = self.david
+        form.item_id = self.shopping
+        form.date_start = datetime(2026, 3, 2, 9, 0)
+        self.assertEqual(form.actual_minutes, 0)
+        form.date_end = datetime(2026, 3, 2, 10, 30)
+        self.assertEqual(form.actual_minutes, 90)
+        exchange = form.save()
+        self.assertEqual(exchange.credit_minutes, 90)
 
     def test_full_flow_by_the_right_people(self):
         exchange = self._as(self._record(minutes=90), self.amy_user)
