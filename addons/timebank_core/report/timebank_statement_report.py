@@ -87,7 +87,11 @@ class ReportTimebankStatement(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
+        # printed with a period, the web client sends the members in ``data``
+        # and no ids in the address
+        docids = docids or (data or {}).get("member_ids") or []
         members = self.env["timebank.member"].browse(docids)
+        members.check_access("read")
         date_from, date_to = self._period(data)
         # the head of each bank's chain when printed: a copy of it outside the
         # database, against which a rewritten ledger can be caught

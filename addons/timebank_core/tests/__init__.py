@@ -19,3 +19,4 @@ from . import test_views
 from . import test_partner_privacy
 from . import test_proxy_rights
 from . import test_expiry_job
+from . import test_statement_print

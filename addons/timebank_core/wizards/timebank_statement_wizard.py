@@ -80,7 +80,9 @@ class TimebankStatementWizard(models.TransientModel):
             return (
                 self.env.ref("timebank_core.action_report_statement")
                 .with_context(**self._period_context())
-                .report_action(paper, data=self._period_context())
+                .report_action(
+                    paper, data=dict(self._period_context(), member_ids=paper.ids)
+                )
             )
         return {
             "type": "ir.actions.client",
@@ -97,5 +99,6 @@ class TimebankStatementWizard(models.TransientModel):
     def action_print(self):
         self.ensure_one()
         return self.env.ref("timebank_core.action_report_statement").report_action(
-            self.member_ids, data=self._period_context()
+            self.member_ids,
+            data=dict(self._period_context(), member_ids=self.member_ids.ids),
         )
