@@ -324,9 +324,27 @@ class TimebankMember(models.Model):
                 for vals in vals_list
             ]
         )
+        person_vals = [self._pop_person_vals(vals) for vals in vals_list]
         members = super().create(vals_list)
+        for member, vals in zip(members, person_vals, strict=True):
+            if vals:
+                member.partner_id.write(vals)
         members._create_accounts()
         return members
+
+    def _pop_person_vals(self, vals):
+        """Take out of ``vals`` what the form shows of the person, to write it
+        to the person in one go: one field at a time, a proxy named before the
+        date of the consent would be refused."""
+        return {
+            field.related.split(".", 1)[1]: vals.pop(name)
+            for name, field in self._fields.items()
+            if name in vals
+            and field.related
+            and field.related.startswith("partner_id.")
+            and field.related.count(".") == 1
+            and not field.readonly
+        }
 
     def _check_no_ledger_lines(self, message=None):
         """Refuse when one of the memberships has ledger lines; ``message`` names
@@ -429,7 +447,11 @@ class TimebankMember(models.Model):
                 ],
                 exclude=self,
             )
-        return super().write(vals)
+        person_vals = self._pop_person_vals(vals)
+        result = super().write(vals) if vals else True
+        if person_vals:
+            self.partner_id.write(person_vals)
+        return result
 
     def _check_duplicates(self, keys, exclude=None):
         """Refuse a second membership of a person, or a number used twice, in a bank.

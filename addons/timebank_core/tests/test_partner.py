@@ -105,6 +105,25 @@ class TestPartner(TimebankCase):
                 }
             )
 
+    def test_broker_registers_an_elder_with_her_proxy_in_one_save(self):
+        partner = self.env["res.partner"].create({"name": "Tsai A-ma"})
+        son = self.env["res.partner"].create({"name": "Tsai Wei"})
+        form = Form(self.env["timebank.member"].with_user(self.broker))
+        form.partner_id = partner
+        form.privacy_consent = True
+        form.proxy_id = son
+        form.proxy_relation = "family"
+        form.proxy_consent_date = date(2026, 6, 1)
+        form.proxy_can_request = True
+        form.proxy_can_view = True
+        member = form.save()
+        self.assertEqual(partner.timebank_proxy_id, son)
+        self.assertEqual(partner.timebank_proxy_consent_date, date(2026, 6, 1))
+        self.assertTrue(member.proxy_can_request and member.proxy_can_view)
+        # and the consent is still wanted when a proxy is named without it
+        with self.assertRaisesRegex(ValidationError, "Record the date Tsai A-ma"):
+            member.with_user(self.broker).write({"proxy_consent_date": False})
+
     def test_broker_registers_a_paper_member_on_the_form(self):
         """An elder with no phone and no e-mail, registered by a broker."""
         partner = (
