@@ -440,6 +440,7 @@ class TimebankDispute(models.Model):
             corrected._post()
             entries |= corrected
         ledger.browse((entry | reversal).ids).write({"dispute_id": self.id})
+        exchange.sudo()._guarded_write({"posted_minutes": self.corrected_minutes})
         # the message names the entries by their numbers
         entries._sequence_now()
         entries.invalidate_recordset(["name"])

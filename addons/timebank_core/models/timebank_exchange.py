@@ -34,6 +34,7 @@ WORKFLOW_FIELDS = {
     "confirmation_proof_ids",
     "verified_by_id",
     "entry_id",
+    "posted_minutes",
     "coefficient",
     "cap_minutes",
 }
@@ -179,6 +180,13 @@ class TimebankExchange(models.Model):
     verified_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     entry_id = fields.Many2one(
         "timebank.entry", string="Ledger Entry", readonly=True, copy=False
+    )
+    posted_minutes = fields.Integer(
+        string="Credited (minutes)",
+        readonly=True,
+        copy=False,
+        help="What the ledger credits for this service now: its credits when "
+        "posted, or what a dispute corrected them to. Reports count these.",
     )
     reason = fields.Text(
         copy=False, tracking=True, help="Why it was rejected or cancelled."
@@ -651,7 +659,9 @@ class TimebankExchange(models.Model):
         # the state once for the batch (its checks run once), then each link
         self._workflow_write({"state": "posted"})
         for exchange, entry in zip(self, entries, strict=True):
-            exchange._workflow_write({"entry_id": entry.id})
+            exchange._workflow_write(
+                {"entry_id": entry.id, "posted_minutes": exchange.credit_minutes}
+            )
         return True
 
     def action_reject(self):

@@ -99,13 +99,13 @@ class TimebankKpiWizard(models.TransientModel):
         ]
         Exchange = self.env["timebank.exchange"]
         given = dict(
-            Exchange._read_group(domain, ["provider_id"], ["credit_minutes:sum"])
+            Exchange._read_group(domain, ["provider_id"], ["posted_minutes:sum"])
         )
         received = dict(
             Exchange._read_group(
                 domain + [("receiver_id", "!=", False)],
                 ["receiver_id"],
-                ["credit_minutes:sum"],
+                ["posted_minutes:sum"],
             )
         )
         [(count,)] = Exchange._read_group(domain, [], ["__count"])

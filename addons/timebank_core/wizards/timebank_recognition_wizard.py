@@ -58,7 +58,7 @@ class TimebankRecognitionWizard(models.TransientModel):
                 ),
             ],
             ["provider_id"],
-            ["credit_minutes:sum", "__count"],
+            ["posted_minutes:sum", "__count"],
         )
         ranking = sorted(groups, key=lambda g: (-g[1], g[0].display_name))
         if self.period in ("month", "year"):

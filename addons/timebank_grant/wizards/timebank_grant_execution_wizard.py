@@ -56,7 +56,7 @@ class TimebankGrantExecutionWizard(models.TransientModel):
                 ),
             ],
             ["item_id"],
-            ["credit_minutes:sum", "__count"],
+            ["posted_minutes:sum", "__count"],
             order="item_id",
         )
         return {
