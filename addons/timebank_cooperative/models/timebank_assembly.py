@@ -1,6 +1,7 @@
 import json
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
@@ -329,6 +330,8 @@ class TimebankAssembly(models.Model):
         now = fields.Datetime.now()
         for assembly in self:
             assembly._guarded_write({"accounts_approved_date": now})
+            # the year is sealed: nothing is posted in it any more
+            assembly.company_id._timebank_lock_until(date(assembly.year, 12, 31))
             assembly.message_post(
                 body=_(
                     "Accounts of %(year)s approved; ledger sealed at entry "
@@ -484,6 +487,7 @@ class TimebankAssembly(models.Model):
             ("convened",), _("Convene the assembly before opening its session.")
         )
         now = fields.Datetime.now()
+        self._check_open_time(now)
         for assembly in self:
             assembly._guarded_write(
                 {
@@ -494,6 +498,40 @@ class TimebankAssembly(models.Model):
             )
         self.filtered(lambda a: a._accounts_items())._present_accounts()
         return True
+
+    def _check_open_time(self, now):
+        """A session opens on the day and hour the members were convened to, and
+        not before the notice period has run from the convocation."""
+        today = fields.Date.context_today(self, now)
+        for assembly in self:
+            if today < fields.Date.context_today(assembly, assembly.date):
+                raise UserError(
+                    _(
+                        "%(assembly)s was convened for %(date)s: its session opens "
+                        "that day, not before. Members who were told that date must be "
+                        "able to come and vote.",
+                        assembly=assembly.name,
+                        date=format_datetime(assembly.env, assembly.date),
+                    )
+                )
+            notice_days = assembly.company_id.timebank_assembly_notice_days
+            if (
+                assembly.convocation_date
+                and notice_days
+                and (today - assembly.convocation_date).days < notice_days
+            ):
+                raise UserError(
+                    _(
+                        "%(assembly)s was convened on %(convened)s: members have "
+                        "%(days)s days of notice, so its session opens on "
+                        "%(first)s at the earliest.",
+                        assembly=assembly.name,
+                        convened=assembly.convocation_date,
+                        days=notice_days,
+                        first=assembly.convocation_date
+                        + relativedelta(days=notice_days),
+                    )
+                )
 
     def action_present_accounts(self):
         """Present the accounts again, as the ledger stands now: votes cast on

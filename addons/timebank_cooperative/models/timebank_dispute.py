@@ -399,16 +399,20 @@ class TimebankDispute(models.Model):
         )
         reversal = entry._reverse(
             ref=_(
-                "Reversal of %(entry)s (dispute %(dispute)s)",
+                "Reversal of %(entry)s of %(date)s (dispute %(dispute)s)",
                 entry=entry.name,
+                date=entry.date,
                 dispute=self.number,
             )
         )
         entries = entry | reversal
         if self.corrected_minutes:
             label = _(
-                "%(service)s, corrected by dispute %(dispute)s",
+                "%(service)s of %(date)s (entry %(entry)s), corrected by "
+                "dispute %(dispute)s",
                 service=exchange.display_name,
+                date=entry.date,
+                entry=entry.name,
                 dispute=self.number,
             )
             debit = entry.line_ids.filtered("debit")

@@ -1,6 +1,6 @@
 from datetime import date, datetime, timedelta
 
-from odoo.tests import HttpCase, new_test_user
+from odoo.tests import HttpCase, freeze_time, new_test_user
 
 from odoo.addons.timebank_core.tests.common import TimebankCase
 
@@ -113,8 +113,14 @@ class AssemblyCase(CooperativeCase):
     def _in_session(self, **vals):
         assembly = self._assembly(**vals)
         assembly.action_convene()
-        assembly.action_open()
+        self._open(assembly)
         return assembly
+
+    @staticmethod
+    def _open(assembly):
+        """Open the session on the day and hour it was convened for."""
+        with freeze_time(assembly.date):
+            assembly.action_open()
 
     def _attend(self, assembly, member, proxy=None):
         return self.env["timebank.assembly.attendance"].create(

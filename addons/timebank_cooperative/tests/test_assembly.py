@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import freeze_time, tagged
@@ -69,7 +69,7 @@ class TestAssembly(AssemblyCase):
             assembly.max_proxies = 2
         wider = self._assembly(max_proxies=2)
         wider.action_convene()
-        wider.action_open()
+        self._open(wider)
         self._attend(wider, self.amy)
         self._attend(wider, self.bob, proxy=self.amy)
         self._attend(wider, self.carol, proxy=self.amy)
@@ -170,7 +170,7 @@ class TestAssembly(AssemblyCase):
             self._pay(self._system("issuance"), self.amy, 120, ref="Welcome credits")
         assembly = self._assembly(year=2025)
         assembly.action_convene()
-        assembly.action_open()
+        self._open(assembly)
         accounts = assembly.item_ids.filtered(lambda i: i.kind == "accounts")
         for member in (self.amy, self.bob, self.carol):
             self._attend(assembly, member)
@@ -182,12 +182,13 @@ class TestAssembly(AssemblyCase):
         self.assertEqual(assembly.accounts_chain_hash, chain.last_hash)
         self.assertEqual(assembly.accounts_entry_count, chain.entry_count)
         self.assertIn("2:00", assembly.accounts_summary)
-        # an entry posted afterwards in the same year moves the live summary only
-        with freeze_time("2025-07-01"):
+        # the year is sealed: nothing more is posted in it
+        self.assertEqual(self.bank_a.timebank_lock_date, date(2025, 12, 31))
+        with (
+            freeze_time("2025-07-01"),
+            self.assertRaisesRegex(UserError, "locked until 2025-12-31"),
+        ):
             self._pay(self._system("issuance"), self.bob, 30)
-        assembly.invalidate_recordset(["ledger_summary"])
-        self.assertIn("2:30", assembly.ledger_summary)
-        self.assertNotIn("2:30", assembly.accounts_summary)
         self.assertIn("2:00", assembly.accounts_summary)
 
     def test_rejected_accounts_are_not_frozen(self):

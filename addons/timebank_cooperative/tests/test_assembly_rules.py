@@ -42,7 +42,7 @@ class TestAssemblyRules(AssemblyCase):
             ]
         )
         assembly.action_convene()
-        assembly.action_open()
+        self._open(assembly)
         for member in (self.amy, self.bob, self.carol):
             self._attend(assembly, member)
             for item in assembly.item_ids:
@@ -124,7 +124,7 @@ class TestAssemblyRules(AssemblyCase):
             ]
         )
         assembly.action_convene()
-        assembly.action_open()
+        self._open(assembly)
         policy = assembly.item_ids.filtered(lambda i: i.kind == "policy")
         for member in (self.amy, self.bob, self.carol):
             self._attend(assembly, member)

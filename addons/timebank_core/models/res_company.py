@@ -3,7 +3,9 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+
+from .timebank_guarded_mixin import GUARDED_CONTEXT_KEY, GUARDED_WRITE
 
 EXPIRY_BATCH = 500
 
@@ -62,6 +64,15 @@ class ResCompany(models.Model):
         help="Members are warned this many days before their credits expire.",
     )
 
+    timebank_lock_date = fields.Date(
+        string="Ledger Locked Until",
+        readonly=True,
+        copy=False,
+        help="Nothing is posted, reversed or corrected with a date on or before "
+        "this day: the years up to it are sealed. It moves forward only, when a "
+        "general assembly approves the accounts of a year.",
+    )
+
     timebank_star1_hours = fields.Integer(
         string="One Star From (hours)",
         default=10,
@@ -90,6 +101,8 @@ class ResCompany(models.Model):
                 )
 
     def write(self, vals):
+        if "timebank_lock_date" in vals:
+            self._check_timebank_lock_date_write(vals["timebank_lock_date"])
         turned_off = (
             self.filtered("timebank_four_eyes")
             if "timebank_four_eyes" in vals and not vals["timebank_four_eyes"]
@@ -106,6 +119,50 @@ class ResCompany(models.Model):
                 )
             )
         return result
+
+    def _check_timebank_lock_date_write(self, value):
+        """The lock date is set by sealing a year, never by hand, and never
+        moves back."""
+        if self.env.context.get(GUARDED_CONTEXT_KEY) is not GUARDED_WRITE:
+            raise UserError(
+                _(
+                    "The ledger lock date of a time bank cannot be written by hand: "
+                    "it is set when a general assembly approves the accounts of a "
+                    "year, and never moves back."
+                )
+            )
+        new = fields.Date.to_date(value)
+        for company in self:
+            if company.timebank_lock_date and (
+                not new or new < company.timebank_lock_date
+            ):
+                raise UserError(
+                    _(
+                        "The ledger of %(bank)s is sealed until %(date)s: a sealed "
+                        "year stays sealed, the lock date only moves forward.",
+                        bank=company.name,
+                        date=company.timebank_lock_date,
+                    )
+                )
+
+    def _timebank_lock_until(self, day):
+        """Seal the ledger of these banks up to ``day`` (included)."""
+        day = fields.Date.to_date(day)
+        for company in self:
+            if not company.timebank_lock_date or company.timebank_lock_date < day:
+                company.sudo().with_context(
+                    **{GUARDED_CONTEXT_KEY: GUARDED_WRITE}
+                ).write({"timebank_lock_date": day})
+                company.partner_id.sudo().message_post(
+                    body=_(
+                        "The ledger of %(bank)s is now sealed until %(date)s: "
+                        "nothing is posted, reversed or corrected with a date on "
+                        "or before it.",
+                        bank=company.name,
+                        date=day,
+                    )
+                )
+        return True
 
     def _timebank_stars(self, minutes):
         """Stars of a quarter in which a member gave ``minutes`` of service."""

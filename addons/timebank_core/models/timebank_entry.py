@@ -364,6 +364,33 @@ class TimebankEntry(models.Model):
         )
         self.browse(values).invalidate_recordset([column])
 
+    def _locked_problem(self, label, lock_date):
+        """Why an entry dated in a sealed year is refused, and what to do."""
+        self.ensure_one()
+        if self.exchange_id and not self.reversed_entry_id:
+            return _(
+                "%(entry)s took place on %(date)s, in a year whose accounts are "
+                "sealed (the ledger of %(bank)s is locked until %(lock)s). It "
+                "cannot be posted with that date: record it again dated in the "
+                "open period (after %(lock)s) and write in its description that it "
+                "took place on %(date)s.",
+                entry=label,
+                date=self.date,
+                bank=self.company_id.name,
+                lock=lock_date,
+            )
+        return _(
+            "%(entry)s is dated %(date)s, but the ledger of %(bank)s is locked "
+            "until %(lock)s (the accounts of that year are sealed): nothing is "
+            "posted, reversed or corrected on or before that day. Date it after "
+            "%(lock)s; a correction goes into the open period and names what it "
+            "corrects.",
+            entry=label,
+            date=self.date,
+            bank=self.company_id.name,
+            lock=lock_date,
+        )
+
     def _check_postable(self):
         """Every problem of the batch, in one error."""
         problems = []
@@ -382,6 +409,9 @@ class TimebankEntry(models.Model):
                         date=entry.date,
                     )
                 )
+            lock_date = entry.company_id.timebank_lock_date
+            if lock_date and entry.date <= lock_date:
+                problems.append(entry._locked_problem(label, lock_date))
             if len(entry.line_ids) < 2:
                 problems.append(_("%(entry)s needs at least two lines.", entry=label))
             for line in entry.line_ids:
