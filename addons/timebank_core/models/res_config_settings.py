@@ -25,6 +25,7 @@ class ResConfigSettings(models.TransientModel):
     timebank_expiry_years = fields.Integer(
         related="company_id.timebank_expiry_years", readonly=False
     )
+    timebank_lock_date = fields.Date(related="company_id.timebank_lock_date")
     timebank_expiry_warning_days = fields.Integer(
         related="company_id.timebank_expiry_warning_days", readonly=False
     )
