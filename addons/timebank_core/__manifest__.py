@@ -41,11 +41,9 @@
         "views/timebank_menus.xml",
     ],
     "demo": [
-        "demo/timebank_service_item_demo.xml",
         "demo/timebank_skill_demo.xml",
         "demo/timebank_member_demo.xml",
         "demo/res_users_demo.xml",
         "demo/timebank_entry_demo.xml",
-        "demo/timebank_exchange_demo.xml",
     ],
 }
