@@ -42,11 +42,9 @@
         "views/timebank_expiry_notice_views.xml",
     ],
     "demo": [
-        "demo/timebank_service_item_demo.xml",
         "demo/timebank_skill_demo.xml",
         "demo/timebank_member_demo.xml",
         "demo/res_users_demo.xml",
         "demo/timebank_entry_demo.xml",
-        "demo/timebank_exchange_demo.xml",
     ],
 }

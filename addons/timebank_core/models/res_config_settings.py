@@ -38,3 +38,8 @@ class ResConfigSettings(models.TransientModel):
     timebank_star3_hours = fields.Integer(
         related="company_id.timebank_star3_hours", readonly=False
     )
+    module_timebank_catalog = fields.Boolean(
+        string="Ready-made Catalog (Table 1)",
+        help="Installs the 14 services of seed Table 1 in 4 categories, with their "
+        "difficulty coefficient and cap, as the bank's own catalog to adjust.",
+    )

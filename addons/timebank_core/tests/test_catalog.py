@@ -1,9 +1,8 @@
-from lxml import etree
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
-from odoo.tools import file_path, mute_logger
+from odoo.tools import mute_logger
 
 from .common import TimebankCase
 
@@ -140,24 +139,3 @@ class TestCatalog(TimebankCase):
         self.assertEqual(category.item_count, 4)
         action = category.action_view_items()
         self.assertEqual(action["domain"], [("category_id", "=", category.id)])
-
-    def test_demo_data_is_table_1(self):
-        """The catalog shipped as demo data is Table 1, row by row."""
-        path = file_path("timebank_core/demo/timebank_service_item_demo.xml")
-        tree = etree.parse(path)
-        categories = {
-            rec.get("id"): rec.findtext("field[@name='name']")
-            for rec in tree.iterfind("//record[@model='timebank.service.category']")
-        }
-        rows = []
-        for rec in tree.iterfind("//record[@model='timebank.service.item']"):
-            rows.append(
-                (
-                    categories[rec.find("field[@name='category_id']").get("ref")],
-                    rec.findtext("field[@name='name']"),
-                    float(rec.findtext("field[@name='coefficient']")),
-                    int(rec.findtext("field[@name='cap_minutes']")) / 60,
-                )
-            )
-        self.assertEqual(rows, TABLE_1)
-        self.assertEqual(len(categories), 4)
