@@ -20,6 +20,7 @@
         "report/timebank_recognition_report.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
+        "data/timebank_member_registry_data.xml",
         "wizards/timebank_donation_wizard_views.xml",
         "wizards/timebank_exchange_confirm_wizard_views.xml",
         "wizards/timebank_statement_wizard_views.xml",
@@ -40,6 +41,7 @@
         "views/portal_templates.xml",
         "views/timebank_menus.xml",
         "views/timebank_expiry_notice_views.xml",
+        "views/timebank_member_registry_views.xml",
     ],
     "demo": [
         "demo/timebank_skill_demo.xml",

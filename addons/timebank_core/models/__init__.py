@@ -18,3 +18,4 @@ from . import timebank_exchange
 from . import timebank_volunteer_hour
 from . import timebank_member_proxy
 from . import timebank_expiry_notice
+from . import timebank_member_registry

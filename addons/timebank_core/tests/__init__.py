@@ -20,3 +20,4 @@ from . import test_partner_privacy
 from . import test_proxy_rights
 from . import test_expiry_job
 from . import test_statement_print
+from . import test_member_registry

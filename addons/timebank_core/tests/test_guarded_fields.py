@@ -39,6 +39,7 @@ USER_WRITABLE = {
         "receiver_id",
     },
     "timebank.member": {
+        "ability_assessment",
         "availability_ids",
         "background_check_date",
         "background_check_expiry",
@@ -51,6 +52,8 @@ USER_WRITABLE = {
         "emergency_name",
         "emergency_phone",
         "emergency_relation",
+        "exchange_preferences",
+        "identity_document",
         "gender",
         "has_own_credit_limit",
         "image_1920",
@@ -65,6 +68,7 @@ USER_WRITABLE = {
         "number",
         "partner_id",
         "phone",
+        "preferred_item_ids",
         "privacy_consent",
         "privacy_consent_date",
         "proxy_can_confirm",
@@ -76,6 +80,7 @@ USER_WRITABLE = {
         "service_area",
         "skill_ids",
         "state_reason",
+        "wanted_item_ids",
     },
 }
 # mail.thread and mail.activity.mixin: followers and messages, not the ledger
