@@ -17,3 +17,4 @@ from . import timebank_workflow_mixin
 from . import timebank_exchange
 from . import timebank_volunteer_hour
 from . import timebank_member_proxy
+from . import timebank_recipient_category
