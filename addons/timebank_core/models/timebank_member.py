@@ -86,6 +86,13 @@ class TimebankMember(models.Model):
         compute="_compute_has_valid_background_check"
     )
     notes = fields.Html()
+    recipient_category_ids = fields.Many2many(
+        "timebank.recipient.category",
+        string="Care Recipient Categories",
+        groups="timebank_core.group_timebank_broker",
+        help="Set by brokers only, and counted in the indicators and the funder's "
+        "reports (living alone, disabled, low-income...).",
+    )
 
     # Ledger
     account_id = fields.Many2one(

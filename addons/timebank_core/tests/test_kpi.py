@@ -89,6 +89,19 @@ class TestKpi(TimebankCase):
         self.assertIn("Elder: 2", wizard.members_by_generation)
         self.assertIn("Amy: 2.0 / 0.5", wizard.exchange_ratios)
 
+    def test_members_served_by_recipient_category(self):
+        alone = self.env.ref("timebank_core.recipient_category_living_alone")
+        low_income = self.env.ref("timebank_core.recipient_category_low_income")
+        self.m["David"].recipient_category_ids = alone | low_income
+        self.m["Wang"].recipient_category_ids = alone
+        # Carol received nothing in the period: not counted
+        self.m["Carol"].recipient_category_ids = low_income
+        wizard, kpis = self._kpis()
+        self.assertEqual(
+            kpis["served_by_category"], {"Living alone": 2, "Low-income household": 1}
+        )
+        self.assertIn("Living alone: 2", wizard.members_by_recipient_category)
+
     def test_no_base_year_means_no_growth(self):
         wizard, _kpis = self._kpis()
         wizard.date_from = date(2020, 1, 1)

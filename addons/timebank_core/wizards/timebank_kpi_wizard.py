@@ -52,6 +52,12 @@ class TimebankKpiWizard(models.TransientModel):
     members_by_generation = fields.Text(compute="_compute_kpis")
     members_by_age_band = fields.Text(compute="_compute_kpis")
     members_by_gender = fields.Text(compute="_compute_kpis")
+    members_by_recipient_category = fields.Text(
+        string="Members Served by Category",
+        compute="_compute_kpis",
+        help="Members who received at least one posted service in the period, "
+        "by care recipient category.",
+    )
     exchange_ratios = fields.Text(
         string="Given / Received",
         compute="_compute_kpis",
@@ -74,6 +80,9 @@ class TimebankKpiWizard(models.TransientModel):
                     "members_by_generation": wizard._lines(kpis["by_generation"]),
                     "members_by_age_band": wizard._lines(kpis["by_age_band"]),
                     "members_by_gender": wizard._lines(kpis["by_gender"]),
+                    "members_by_recipient_category": wizard._lines(
+                        kpis["served_by_category"]
+                    ),
                     "exchange_ratios": "\n".join(
                         f"{member.display_name}: {given / 60:.1f} / {received / 60:.1f}"
                         for member, (given, received) in kpis["given_received"].items()
@@ -151,6 +160,14 @@ class TimebankKpiWizard(models.TransientModel):
             self.date_from - year, self.date_to - year
         )
         new_members = self._new_members(self.date_from, self.date_to)
+        served_by_category = Counter()
+        for member in (
+            self.env["timebank.member"]
+            .browse([member.id for member in received])
+            .sudo()
+        ):
+            for category in member.recipient_category_ids:
+                served_by_category[category.name] += 1
         minutes = sum(given.values())
         return {
             "active_members": len(members),
@@ -171,6 +188,7 @@ class TimebankKpiWizard(models.TransientModel):
                 )
             ),
             "by_gender": dict(sorted(by_gender.items())),
+            "served_by_category": dict(sorted(served_by_category.items())),
             "given_received": {
                 member: (given.get(member, 0), received.get(member, 0))
                 for member in sorted(

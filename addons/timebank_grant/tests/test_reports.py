@@ -175,6 +175,10 @@ class TestReports(GrantCase):
                 "company_id": self.company.id,
             }
         )
+        alone = self.env.ref("timebank_core.recipient_category_living_alone")
+        disabled = self.env.ref("timebank_core.recipient_category_disabled")
+        members["David"].sudo().recipient_category_ids = alone
+        members["Wang"].sudo().recipient_category_ids = alone | disabled
         exchanges = self.env["timebank.exchange"].sudo()
         for provider, receiver, item, start, minutes in (
             ("Amy", "David", escort, datetime(2026, 2, 10, 2), 120),
@@ -211,7 +215,12 @@ class TestReports(GrantCase):
             int(action["url"].split("/")[3].split("?")[0])
         )
         book = load_workbook(io.BytesIO(attachment.raw))
-        main, ages, items = book.worksheets
+        main, ages, served, items = book.worksheets
+        # members served in the period (David, Wang, Amy) by category
+        self.assertEqual(
+            [[cell.value for cell in row] for row in served.iter_rows()],
+            [["Category", "Members served"], ["Disabled", 1], ["Living alone", 2]],
+        )
         self.assertEqual(main["B1"].value, self.company.name)
         self.assertEqual(main["B3"].value, "2026-01-01")
         self.assertEqual(main["C3"].value, "2026-06-30")

@@ -63,6 +63,7 @@ class TimebankGrantExecutionWizard(models.TransientModel):
             "members": kpis["active_members"],
             "new_members": kpis["new_members"],
             "by_age_band": kpis["by_age_band"],
+            "served_by_category": kpis["served_by_category"],
             "hours": kpis["minutes"] / 60.0,
             "services": kpis["services"],
             "by_item": [
@@ -145,6 +146,14 @@ class TimebankGrantExecutionWizard(models.TransientModel):
             ages.write_number(row, 1, count)
         ages.write(len(data["by_age_band"]) + 1, 0, _("Active members"), bold)
         ages.write_number(len(data["by_age_band"]) + 1, 1, data["members"], bold)
+
+        served = workbook.add_worksheet(_("Members Served by Category"))
+        served.write_row(0, 0, [_("Category"), _("Members served")], bold)
+        for row, (category, count) in enumerate(
+            data["served_by_category"].items(), start=1
+        ):
+            served.write_string(row, 0, category)
+            served.write_number(row, 1, count)
 
         items = workbook.add_worksheet(_("Hours by Item"))
         items.write_row(0, 0, [_("Item"), _("Hours"), _("Services")], bold)
