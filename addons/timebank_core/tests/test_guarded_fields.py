@@ -77,6 +77,7 @@ USER_WRITABLE = {
         "proxy_consent_date",
         "proxy_id",
         "proxy_relation",
+        "recipient_category_ids",
         "service_area",
         "skill_ids",
         "state_reason",
