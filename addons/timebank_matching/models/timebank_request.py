@@ -208,6 +208,19 @@ class TimebankRequest(models.Model):
     exchange_id = fields.Many2one(
         "timebank.exchange", string="Service Record", readonly=True, copy=False
     )
+    outcome = fields.Selection(
+        [
+            ("met", "Met"),
+            ("in_progress", "In progress"),
+            ("unmet", "Unmet"),
+            ("not_published", "Not published"),
+        ],
+        compute="_compute_outcome",
+        store=True,
+        help="Met: the service that came out of the need is posted. Unmet: the need "
+        "was cancelled or expired, or its service was rejected or cancelled. In "
+        "progress: published, taken or assigned, or its service not posted yet.",
+    )
     care_plan_id = fields.Many2one(
         "timebank.care.plan", readonly=True, index="btree_not_null", copy=False
     )
@@ -221,6 +234,22 @@ class TimebankRequest(models.Model):
         help="Nobody checked in for this visit: the broker was alerted.",
     )
     reason = fields.Text(copy=False, tracking=True, help="Why it was cancelled.")
+
+    @api.depends("state", "exchange_id.state")
+    def _compute_outcome(self):
+        for request in self:
+            service = request.exchange_id.state
+            if request.state == "draft":
+                request.outcome = "not_published"
+            elif request.state in ("cancelled", "expired") or service in (
+                "rejected",
+                "cancelled",
+            ):
+                request.outcome = "unmet"
+            elif request.state == "done" and service == "posted":
+                request.outcome = "met"
+            else:
+                request.outcome = "in_progress"
 
     @api.depends("item_id")
     def _compute_skill_ids(self):

@@ -11,3 +11,4 @@ from . import test_address_privacy
 from . import test_guarded
 from . import test_proxy_requests
 from . import test_xmlrpc
+from . import test_request_outcome
