@@ -64,6 +64,19 @@ class ResCompany(models.Model):
         help="Members are warned this many days before their credits expire.",
     )
 
+    timebank_credit_reference_value = fields.Monetary(
+        string="Reference Value of an Hour",
+        currency_field="timebank_credit_reference_currency_id",
+        help="Optional: what an hour of service would cost on the market, used only "
+        "to show the value of the time given in impact reports (the indicators). It "
+        "is never a price: no service, entry or balance uses it, and time credits "
+        "have no cash value.",
+    )
+    timebank_credit_reference_currency_id = fields.Many2one(
+        "res.currency",
+        string="Reference Value Currency",
+        default=lambda self: self.env.ref("base.TWD", raise_if_not_found=False),
+    )
     timebank_lock_date = fields.Date(
         string="Ledger Locked Until",
         readonly=True,

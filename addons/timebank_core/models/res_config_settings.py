@@ -26,6 +26,14 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.timebank_expiry_years", readonly=False
     )
     timebank_lock_date = fields.Date(related="company_id.timebank_lock_date")
+    timebank_credit_reference_value = fields.Monetary(
+        related="company_id.timebank_credit_reference_value",
+        currency_field="timebank_credit_reference_currency_id",
+        readonly=False,
+    )
+    timebank_credit_reference_currency_id = fields.Many2one(
+        related="company_id.timebank_credit_reference_currency_id", readonly=False
+    )
     timebank_expiry_warning_days = fields.Integer(
         related="company_id.timebank_expiry_warning_days", readonly=False
     )

@@ -102,6 +102,21 @@ class TestKpi(TimebankCase):
         )
         self.assertIn("Living alone: 2", wizard.members_by_recipient_category)
 
+    def test_impact_value_only_when_the_bank_sets_one(self):
+        wizard, kpis = self._kpis()
+        self.assertEqual(kpis["impact_value"], 0.0)
+        self.bank_a.write(
+            {
+                "timebank_credit_reference_value": 200.0,
+                "timebank_credit_reference_currency_id": self.env.ref("base.TWD").id,
+            }
+        )
+        wizard, kpis = self._kpis()
+        self.assertEqual(kpis["impact_value"], 700.0)  # 3.5 hours at 200
+        self.assertEqual(wizard.impact_value, 700.0)
+        # never a price: the services and the ledger are in minutes only
+        self.assertEqual(kpis["minutes"], 210)
+
     def test_no_base_year_means_no_growth(self):
         wizard, _kpis = self._kpis()
         wizard.date_from = date(2020, 1, 1)

@@ -58,6 +58,16 @@ class TimebankKpiWizard(models.TransientModel):
         help="Members who received at least one posted service in the period, "
         "by care recipient category.",
     )
+    impact_value = fields.Monetary(
+        compute="_compute_kpis",
+        currency_field="impact_currency_id",
+        help="The hours exchanged at the bank's reference value of an hour: what "
+        "the time given would have cost. Shown only when the bank sets a reference "
+        "value; never a price.",
+    )
+    impact_currency_id = fields.Many2one(
+        related="company_id.timebank_credit_reference_currency_id"
+    )
     exchange_ratios = fields.Text(
         string="Given / Received",
         compute="_compute_kpis",
@@ -76,6 +86,7 @@ class TimebankKpiWizard(models.TransientModel):
                     "services": kpis["services"],
                     "hours": kpis["minutes"] / 60,
                     "hours_growth": kpis["minutes_growth"] or 0.0,
+                    "impact_value": kpis["impact_value"],
                     "active_givers": kpis["active_givers"],
                     "members_by_generation": wizard._lines(kpis["by_generation"]),
                     "members_by_age_band": wizard._lines(kpis["by_age_band"]),
@@ -179,6 +190,12 @@ class TimebankKpiWizard(models.TransientModel):
             "services": services,
             "minutes": minutes,
             "minutes_growth": growth(minutes, sum(given_before.values())),
+            # hours at the reference value, for impact reports only
+            "impact_value": company.timebank_credit_reference_currency_id.round(
+                minutes / 60 * company.timebank_credit_reference_value
+            )
+            if company.timebank_credit_reference_currency_id
+            else 0.0,
             "active_givers": len(given),
             "by_generation": dict(sorted(by_generation.items())),
             "by_age_band": dict(
