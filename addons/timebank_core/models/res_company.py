@@ -77,6 +77,11 @@ class ResCompany(models.Model):
         string="Reference Value Currency",
         default=lambda self: self.env.ref("base.TWD", raise_if_not_found=False),
     )
+    timebank_public_board = fields.Boolean(
+        string="Public Board of Hours",
+        help="Publish a page with the hours the members gave each other, the "
+        "services and the members: totals only, nothing about a person.",
+    )
     timebank_lock_date = fields.Date(
         string="Ledger Locked Until",
         readonly=True,
@@ -176,6 +181,38 @@ class ResCompany(models.Model):
                     )
                 )
         return True
+
+    def _timebank_public_board(self):
+        """Totals only, for the public page: hours given, services, members."""
+        self.ensure_one()
+        Exchange = self.env["timebank.exchange"].sudo()
+        by_year = Exchange._read_group(
+            [("company_id", "=", self.id), ("state", "=", "posted")],
+            ["date_start:year"],
+            ["posted_minutes:sum", "__count"],
+            order="date_start:year",
+        )
+        members = (
+            self.env["timebank.member"]
+            .sudo()
+            .search_count([("company_id", "=", self.id), ("state", "=", "active")])
+        )
+        minutes = sum(total for _year, total, _count in by_year)
+        currency = self.timebank_credit_reference_currency_id
+        return {
+            "hours": minutes // 60,
+            "services": sum(count for _year, _total, count in by_year),
+            "members": members,
+            "by_year": [
+                (year.year, total // 60, count) for year, total, count in by_year
+            ],
+            "impact_value": currency.round(
+                minutes / 60 * self.timebank_credit_reference_value
+            )
+            if currency and self.timebank_credit_reference_value
+            else 0.0,
+            "currency": currency,
+        }
 
     def _timebank_stars(self, minutes):
         """Stars of a quarter in which a member gave ``minutes`` of service."""

@@ -26,6 +26,9 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.timebank_expiry_years", readonly=False
     )
     timebank_lock_date = fields.Date(related="company_id.timebank_lock_date")
+    timebank_public_board = fields.Boolean(
+        related="company_id.timebank_public_board", readonly=False
+    )
     timebank_credit_reference_value = fields.Monetary(
         related="company_id.timebank_credit_reference_value",
         currency_field="timebank_credit_reference_currency_id",

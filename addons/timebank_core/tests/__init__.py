@@ -21,3 +21,4 @@ from . import test_proxy_rights
 from . import test_expiry_job
 from . import test_statement_print
 from . import test_member_registry
+from . import test_public_hours
