@@ -28,6 +28,7 @@
         "wizards/timebank_recognition_wizard_views.xml",
         "wizards/timebank_kpi_wizard_views.xml",
         "wizards/timebank_seal_wizard_views.xml",
+        "wizards/timebank_exchange_rate_wizard_views.xml",
         "views/timebank_member_views.xml",
         "views/timebank_exchange_views.xml",
         "views/timebank_entry_views.xml",

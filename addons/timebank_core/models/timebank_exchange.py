@@ -25,6 +25,9 @@ CONFIRMATION_CHANNELS = [
 # a broker confirming for the receiver says how the receiver agreed
 BROKER_CHANNELS = ("phone", "sheet", "in_person")
 # moved by the workflow actions only, never written directly (also not over RPC)
+# a one-off service at most five times the time worked, as the catalog's hardest
+MAX_CASE_COEFFICIENT = 5.0
+
 WORKFLOW_FIELDS = {
     "name",
     "state",
@@ -37,6 +40,9 @@ WORKFLOW_FIELDS = {
     "posted_minutes",
     "coefficient",
     "cap_minutes",
+    "case_coefficient",
+    "case_rated_by_id",
+    "case_rate_reason",
 }
 
 
@@ -181,6 +187,19 @@ class TimebankExchange(models.Model):
     entry_id = fields.Many2one(
         "timebank.entry", string="Ledger Entry", readonly=True, copy=False
     )
+    case_coefficient = fields.Float(
+        string="One-off Rate",
+        readonly=True,
+        copy=False,
+        digits=(4, 2),
+        help="The coefficient a broker gave this one-off service (its item is rated "
+        "case by case).",
+    )
+    item_rated_case_by_case = fields.Boolean(related="item_id.rated_case_by_case")
+    case_rated_by_id = fields.Many2one(
+        "res.users", string="Rated By", readonly=True, copy=False
+    )
+    case_rate_reason = fields.Text(string="Why This Rate", readonly=True, copy=False)
     posted_minutes = fields.Integer(
         string="Credited (minutes)",
         readonly=True,
@@ -372,6 +391,15 @@ class TimebankExchange(models.Model):
     def _item_terms(self, item):
         return {"coefficient": item.coefficient, "cap_minutes": item.cap_minutes}
 
+    def _terms(self):
+        """The coefficient and cap this service is credited with: its item's, or
+        the broker's rate for a one-off service."""
+        self.ensure_one()
+        terms = self._item_terms(self.sudo().item_id)
+        if self.sudo().item_id.rated_case_by_case and self.case_coefficient:
+            terms["coefficient"] = self.case_coefficient
+        return terms
+
     @api.model_create_multi
     def create(self, vals_list):
         self._check_guarded_create(vals_list)
@@ -426,7 +454,7 @@ class TimebankExchange(models.Model):
     def _refresh_item_terms(self):
         """Services not yet confirmed follow their item's coefficient and cap."""
         for exchange in self.filtered(lambda e: e.state in ("draft", "submitted")):
-            terms = self._item_terms(exchange.sudo().item_id)
+            terms = exchange._terms()
             if any(exchange[key] != value for key, value in terms.items()):
                 exchange._workflow_write(terms)
 
@@ -536,9 +564,20 @@ class TimebankExchange(models.Model):
                     )
                 )
         # one write per kind of confirmation and terms, not one per service
+        unrated = self.filtered(
+            lambda e: e.sudo().item_id.rated_case_by_case and not e.case_coefficient
+        )
+        if unrated:
+            raise UserError(
+                _(
+                    "%(services)s: a one-off service is rated by a broker (Rate This "
+                    "Service) before it is confirmed.",
+                    services=", ".join(unrated.mapped("display_name")),
+                )
+            )
         groups = {}
         for exchange in self:
-            terms = self._item_terms(exchange.sudo().item_id)
+            terms = exchange._terms()
             key = (channels[exchange], terms["coefficient"], terms["cap_minutes"])
             groups.setdefault(key, self.browse())
             groups[key] |= exchange
@@ -556,6 +595,65 @@ class TimebankExchange(models.Model):
                 vals["confirmation_proof_ids"] = [fields.Command.set(proofs.ids)]
             exchanges._workflow_write(vals)
         return True
+
+    def action_rate_case(self, coefficient, reason):
+        """A broker rates a one-off service: its coefficient, and why."""
+        self._check_state(
+            ("draft", "submitted"),
+            _("%(services)s is %(state)s: only a service not yet confirmed is rated."),
+        )
+        if not (self.env.su or self._is_broker()):
+            raise AccessError(_("Only a broker rates a one-off service."))
+        not_one_off = self.filtered(lambda e: not e.sudo().item_id.rated_case_by_case)
+        if not_one_off:
+            raise UserError(
+                _(
+                    "%(services)s: its item has its own coefficient in the catalog; "
+                    "only services of an item rated case by case are rated one by one.",
+                    services=", ".join(not_one_off.mapped("display_name")),
+                )
+            )
+        if not 0 < coefficient <= MAX_CASE_COEFFICIENT:
+            raise UserError(
+                _(
+                    "A one-off rate is above 0 and at most %(max)s (it multiplies the "
+                    "time worked).",
+                    max=MAX_CASE_COEFFICIENT,
+                )
+            )
+        if not (reason or "").strip():
+            raise UserError(
+                _("Write why the service is rated so: the members read it.")
+            )
+        self._workflow_write(
+            {
+                "case_coefficient": coefficient,
+                "case_rated_by_id": self.env.uid,
+                "case_rate_reason": reason.strip(),
+                "coefficient": coefficient,
+            }
+        )
+        for exchange in self:
+            exchange.message_post(
+                body=_(
+                    "Rated %(rate)s by %(broker)s: %(reason)s",
+                    rate=coefficient,
+                    broker=self.env.user.name,
+                    reason=reason.strip(),
+                )
+            )
+        return True
+
+    def action_open_rate_wizard(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "timebank.exchange.rate.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "name": _("Rate This Service"),
+            "context": {"default_exchange_id": self.id},
+        }
 
     def action_open_confirm_wizard(self):
         self.ensure_one()

@@ -61,6 +61,13 @@ class TimebankServiceItem(models.Model):
         help="Reciprocal: the receiver pays the credits. "
         "Community: the bank's community pool pays them.",
     )
+    rated_case_by_case = fields.Boolean(
+        string="One-off, Rated Case by Case",
+        tracking=True,
+        help="For services outside the catalog: no fixed coefficient, a broker "
+        "rates each service (with the reason) before it is confirmed, without "
+        "creating a new item.",
+    )
     requires_background_check = fields.Boolean(
         tracking=True,
         help="Only providers with a valid background check may provide this service.",

@@ -22,3 +22,4 @@ from . import test_expiry_job
 from . import test_statement_print
 from . import test_member_registry
 from . import test_public_hours
+from . import test_one_off_service
