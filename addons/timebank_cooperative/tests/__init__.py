@@ -7,3 +7,4 @@ from . import test_dispute_security
 from . import test_policy_change
 from . import test_portal
 from . import test_views
+from . import test_training_requirement
