@@ -74,10 +74,6 @@ class TimebankExchange(models.Model):
         if problems:
             raise UserError("\n".join(dict.fromkeys(problems)))
 
-    def action_confirm(self, channel=None, proof_ids=None):
-        self._check_required_trainings()
-        return super().action_confirm(channel=channel, proof_ids=proof_ids)
-
     def action_verify(self):
         self._check_broker_records()
         return super().action_verify()

@@ -81,14 +81,16 @@ class TestTrainingRequirement(TrainingMixin, CooperativeCase):
         exchange.action_confirm("phone")
         self.assertEqual(exchange.state, "confirmed")
 
-    def test_training_expired_before_confirmation_is_refused(self):
+    def test_training_expired_before_verification_is_refused(self):
         training = self._trained(self.amy, expiry=date.today() + timedelta(days=300))
         exchange = self._draft(self.escort)
         exchange.action_submit()
         training.expiry_date = date.today() - timedelta(days=1)
+        exchange.action_confirm("phone")
+        self._checked(self.broker)
         with self.assertRaisesRegex(UserError, "needs the training First aid"):
-            exchange.action_confirm("phone")
-        self.assertEqual(exchange.state, "submitted")
+            exchange.with_user(self.broker).with_company(self.bank_a).action_verify()
+        self.assertEqual(exchange.state, "confirmed")
 
     def test_items_without_requirement_unchanged(self):
         exchange = self._draft(self.item)
@@ -104,7 +106,7 @@ class TestTrainingRequirementRpc(TrainingMixin, CooperativeHttpCase):
         cls._training_item()
         cls._checked(cls.broker)
 
-    def test_broker_verifying_over_xmlrpc_is_refused(self):
+    def test_broker_submitting_over_xmlrpc_is_refused(self):
         start = datetime.now().replace(microsecond=0) - timedelta(days=2)
         exchange = self.env["timebank.exchange"].create(
             {
@@ -119,5 +121,3 @@ class TestTrainingRequirementRpc(TrainingMixin, CooperativeHttpCase):
         with self.assertRaisesRegex(Fault, "needs the training First aid"):
             self._rpc("tb_broker", "timebank.exchange", "action_submit", [exchange.id])
         self.assertEqual(exchange.state, "draft")
-        with self.assertRaisesRegex(Fault, "needs the training First aid"):
-            self._rpc("tb_broker", "timebank.exchange", "action_confirm", [exchange.id])
