@@ -57,7 +57,6 @@ class TimebankBrokerCheck(models.Model):
     )
     training_kind_id = fields.Many2one(
         "timebank.training.kind",
-        string="Training Kind",
         check_company=True,
         tracking=True,
         help="For a training: which training of the bank was completed (service "

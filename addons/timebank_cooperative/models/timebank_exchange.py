@@ -66,8 +66,9 @@ class TimebankExchange(models.Model):
 
     def _check_members_can_exchange(self):
         """Also the trainings the item requires from its volunteer."""
-        super()._check_members_can_exchange()
+        result = super()._check_members_can_exchange()
         self._check_required_trainings()
+        return result
 
     def _check_required_trainings(self):
         problems = self.env["timebank.broker.check"]._missing_trainings(self)
