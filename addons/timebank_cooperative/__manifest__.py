@@ -19,6 +19,7 @@
         "views/timebank_assembly_views.xml",
         "views/timebank_policy_change_views.xml",
         "views/timebank_broker_check_views.xml",
+        "views/timebank_training_kind_views.xml",
         "views/timebank_dispute_views.xml",
         "views/timebank_entry_views.xml",
         "views/timebank_member_views.xml",

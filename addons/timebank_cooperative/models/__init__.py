@@ -10,3 +10,5 @@ from . import timebank_dispute
 from . import timebank_entry
 from . import timebank_exchange
 from . import timebank_member
+from . import timebank_training_kind
+from . import timebank_service_item

@@ -55,6 +55,13 @@ class TimebankBrokerCheck(models.Model):
         tracking=True,
         help="Empty: it does not expire.",
     )
+    training_kind_id = fields.Many2one(
+        "timebank.training.kind",
+        check_company=True,
+        tracking=True,
+        help="For a training: which training of the bank was completed (service "
+        "items can require it from their volunteers).",
+    )
     issuer = fields.Char(help="Who carried out the check or gave the training.")
     note = fields.Text()
     attachment_ids = fields.Many2many("ir.attachment", string="Certificates")
@@ -255,6 +262,43 @@ class TimebankBrokerCheck(models.Model):
                         bank=company.name,
                     )
                 )
+        return problems
+
+    @api.model
+    def _missing_trainings(self, exchanges, checks=None):
+        """One sentence per provider lacking a valid training that the item of
+        their service requires, naming the training."""
+        today = fields.Date.context_today(self)
+        exchanges = exchanges.sudo().filtered("item_id.required_training_kind_ids")
+        if not exchanges:
+            return []
+        if checks is None:
+            checks = self._records_of(
+                exchanges.provider_id.partner_id, exchanges.company_id
+            )
+        problems = []
+        for exchange in exchanges:
+            for training in exchange.item_id.required_training_kind_ids:
+                valid = checks.filtered(
+                    lambda c, e=exchange, t=training: (
+                        c.kind == "training"
+                        and c.training_kind_id == t
+                        and c.partner_id == e.provider_id.partner_id
+                        and c.company_id == e.company_id
+                        and c._status_on(today) == "valid"
+                    )
+                )
+                if not valid:
+                    problems.append(
+                        _(
+                            "%(item)s needs the training %(training)s, which "
+                            "%(member)s has not completed or which is no longer "
+                            "valid.",
+                            item=exchange.item_id.name,
+                            training=training.name,
+                            member=exchange.provider_id.display_name,
+                        )
+                    )
         return problems
 
     @api.model

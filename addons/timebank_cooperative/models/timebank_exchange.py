@@ -64,6 +64,17 @@ class TimebankExchange(models.Model):
                 )
             )
 
+    def _check_members_can_exchange(self):
+        """Also the trainings the item requires from its volunteer."""
+        result = super()._check_members_can_exchange()
+        self._check_required_trainings()
+        return result
+
+    def _check_required_trainings(self):
+        problems = self.env["timebank.broker.check"]._missing_trainings(self)
+        if problems:
+            raise UserError("\n".join(dict.fromkeys(problems)))
+
     def action_verify(self):
         self._check_broker_records()
         return super().action_verify()

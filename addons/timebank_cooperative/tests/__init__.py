@@ -8,3 +8,4 @@ from . import test_policy_change
 from . import test_portal
 from . import test_views
 from . import test_lock_date
+from . import test_training_requirement
