@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -29,6 +29,18 @@ class ResConfigSettings(models.TransientModel):
     timebank_public_board = fields.Boolean(
         related="company_id.timebank_public_board", readonly=False
     )
+    timebank_public_board_url = fields.Char(
+        string="Address of the Board", compute="_compute_timebank_public_board_url"
+    )
+
+    @api.depends("company_id")
+    def _compute_timebank_public_board_url(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        for settings in self:
+            settings.timebank_public_board_url = (
+                f"{base}/timebank/{settings.company_id.id}/hours"
+            )
+
     timebank_credit_reference_value = fields.Monetary(
         related="company_id.timebank_credit_reference_value",
         currency_field="timebank_credit_reference_currency_id",
