@@ -18,3 +18,5 @@ from . import test_security
 from . import test_views
 from . import test_partner_privacy
 from . import test_proxy_rights
+from . import test_portal_proxy
+from . import test_proof
