@@ -38,6 +38,7 @@ WORKFLOW_FIELDS = {
     "cap_minutes",
 }
 # a posted service stays as it was posted: only a broker's note is added to it
+# (its proof stays as the broker verified it: the rule on attachment_ids)
 POSTED_FROZEN_FIELDS = {
     "company_id",
     "provider_id",
@@ -49,7 +50,6 @@ POSTED_FROZEN_FIELDS = {
     "description",
     "intake_channel",
     "expense_note",
-    "attachment_ids",
     "reason",
     "proof_waiver_reason",
 }

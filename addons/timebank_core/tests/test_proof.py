@@ -192,13 +192,14 @@ class TestProof(TimebankCase, HttpCase):
             ("pf_elder", {"description": "Nothing was done."}),
             ("tb_broker", {"description": "Fixed two taps."}),
             ("tb_manager", {"date_start": "2020-01-01 08:00:00"}),
-            ("tb_broker", {"attachment_ids": [(5, 0, 0)]}),
         ]
         for login, vals in changes:
             with self.assertRaisesRegex(
                 Fault, "is posted: .* stay as they were posted"
             ):
                 self._write_as(login, service, vals)
+        with self.assertRaisesRegex(Fault, "proof of a verified service stays"):
+            self._write_as("tb_broker", service, {"attachment_ids": [(5, 0, 0)]})
         self.assertEqual(service.place, "12 Lane 3, Zhongshan Road")
         self.assertEqual(service.description, "Fixed the kitchen tap.")
         # the broker adds a note; a member cannot
