@@ -32,6 +32,11 @@ class ResCompany(models.Model):
         "broker may turn this off; each service verified without the second "
         "broker says so in its history.",
     )
+    timebank_require_proof = fields.Boolean(
+        string="Require Proof Before Verification",
+        help="A service is verified only with a photo or a document attached as "
+        "its proof, or with the broker's written reason why it has none.",
+    )
     timebank_credit_limit = fields.Integer(
         string="Default Time Credit Limit",
         default=600,

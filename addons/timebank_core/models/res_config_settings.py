@@ -16,6 +16,9 @@ class ResConfigSettings(models.TransientModel):
     timebank_four_eyes = fields.Boolean(
         related="company_id.timebank_four_eyes", readonly=False
     )
+    timebank_require_proof = fields.Boolean(
+        related="company_id.timebank_require_proof", readonly=False
+    )
     timebank_pool_credit_limit = fields.Integer(
         related="company_id.timebank_pool_credit_limit", readonly=False
     )

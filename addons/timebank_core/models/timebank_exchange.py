@@ -44,6 +44,25 @@ WORKFLOW_FIELDS = {
     "case_rated_by_id",
     "case_rate_reason",
 }
+# a posted service stays as it was posted: only a broker's note is added to it
+# (its proof stays as the broker verified it: the rule on attachment_ids)
+POSTED_FROZEN_FIELDS = {
+    "company_id",
+    "provider_id",
+    "receiver_id",
+    "item_id",
+    "date_start",
+    "date_end",
+    "place",
+    "description",
+    "intake_channel",
+    "expense_note",
+    "reason",
+    "proof_waiver_reason",
+}
+# written only by a broker (also over RPC): why a service is verified without
+# proof, and the note added to a service after it is posted
+BROKER_FIELDS = {"proof_waiver_reason", "broker_note"}
 
 
 class TimebankExchange(models.Model):
@@ -210,6 +229,23 @@ class TimebankExchange(models.Model):
     reason = fields.Text(
         copy=False, tracking=True, help="Why it was rejected or cancelled."
     )
+    proof_waiver_reason = fields.Text(
+        string="Verified Without Proof Because",
+        copy=False,
+        tracking=True,
+        help="When the bank requires proof before verification and the service "
+        "has none: why the broker verifies it anyway.",
+    )
+    broker_note = fields.Text(
+        copy=False,
+        tracking=True,
+        help="A broker's note, also after the service is posted, when nothing "
+        "else of it changes any more; every change stays in its history.",
+    )
+    has_proof = fields.Boolean(
+        compute="_compute_has_proof",
+        help="Photos or documents are attached as the service's proof.",
+    )
 
     @api.depends("date_start", "date_end", "coefficient", "cap_minutes")
     def _compute_minutes(self):
@@ -240,6 +276,13 @@ class TimebankExchange(models.Model):
     def _compute_display(self):
         for exchange in self:
             exchange.credit_display = format_minutes(exchange.credit_minutes)
+
+    @api.depends("attachment_ids", "confirmation_proof_ids")
+    def _compute_has_proof(self):
+        for exchange in self:
+            exchange.has_proof = bool(
+                exchange.attachment_ids or exchange.confirmation_proof_ids
+            )
 
     @api.depends("name", "item_id.name", "provider_id.partner_id.name")
     def _compute_display_name(self):
@@ -420,6 +463,19 @@ class TimebankExchange(models.Model):
         )
 
     def write(self, vals):
+        self._check_posted_frozen(vals)
+        if (
+            BROKER_FIELDS & set(vals)
+            and not self._is_broker()
+            and not self.env.su
+            and not self._guarded_allowed()
+        ):
+            raise AccessError(
+                _(
+                    "Only a broker writes %(fields)s of a service.",
+                    fields=self._field_labels(BROKER_FIELDS & set(vals)),
+                )
+            )
         frozen = {
             "company_id",
             "provider_id",
@@ -450,6 +506,28 @@ class TimebankExchange(models.Model):
         if "item_id" in vals:
             self._refresh_item_terms()
         return result
+
+    def _field_labels(self, names):
+        return ", ".join(
+            self._fields[name]._description_string(self.env) for name in sorted(names)
+        )
+
+    def _check_posted_frozen(self, vals):
+        """A posted service stays as it was posted, for every user and path."""
+        changed = POSTED_FROZEN_FIELDS & set(vals)
+        if not changed:
+            return
+        posted = self.filtered(lambda e: e.state == "posted")
+        if posted:
+            raise UserError(
+                _(
+                    "%(services)s is posted: %(fields)s stay as they were posted. "
+                    "Add a broker note instead; a mistake in the credits is "
+                    "corrected by a reversal.",
+                    services=", ".join(posted.mapped("display_name")),
+                    fields=self._field_labels(changed),
+                )
+            )
 
     def _refresh_item_terms(self):
         """Services not yet confirmed follow their item's coefficient and cap."""
@@ -673,8 +751,30 @@ class TimebankExchange(models.Model):
             raise AccessError(_("Only a broker verifies a service."))
         self._check_members_can_exchange()
         self._check_four_eyes()
+        self._check_proof()
         self._workflow_write({"state": "verified", "verified_by_id": self.env.uid})
         return True
+
+    def _check_proof(self):
+        """In a bank that requires proof, a service is verified with a photo or a
+        document attached, or with the broker's written reason why not."""
+        missing = self.filtered(
+            lambda e: (
+                e.company_id.timebank_require_proof
+                and not e.has_proof
+                and not (e.proof_waiver_reason or "").strip()
+            )
+        )
+        if missing:
+            raise UserError(
+                _(
+                    "%(services)s has no proof: %(bank)s requires a photo or a "
+                    "document before verification. Attach it, or write why it is "
+                    "verified without proof (Verified Without Proof Because).",
+                    services=", ".join(missing.mapped("display_name")),
+                    bank=", ".join(missing.company_id.mapped("name")),
+                )
+            )
 
     def _check_four_eyes(self):
         """Who confirmed a service does not verify it too: a broker who

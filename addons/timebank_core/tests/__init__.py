@@ -23,3 +23,5 @@ from . import test_statement_print
 from . import test_member_registry
 from . import test_public_hours
 from . import test_one_off_service
+from . import test_portal_proxy
+from . import test_proof

@@ -135,6 +135,23 @@ class TimebankCase(TransactionCase):
         return member
 
     @classmethod
+    def _name_proxy(cls, members, proxy, **rights):
+        """The persons of ``members`` name ``proxy`` (a partner) their family
+        proxy, with consent, and give them ``rights`` (view, request, confirm:
+        none unless given)."""
+        members.partner_id.write(
+            {
+                "timebank_proxy_id": proxy.id,
+                "timebank_proxy_consent_date": "2026-01-05",
+                "timebank_proxy_relation": "family",
+                **{
+                    f"timebank_proxy_can_{right}": rights.get(right, False)
+                    for right in ("view", "request", "confirm")
+                },
+            }
+        )
+
+    @classmethod
     def _portal_user(cls, login, partner):
         """A portal login of ``partner``, member of bank A."""
         return new_test_user(

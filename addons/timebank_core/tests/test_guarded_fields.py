@@ -25,6 +25,7 @@ USER_WRITABLE = {
     "timebank.journal": {"code", "name", "sequence"},
     "timebank.exchange": {
         "attachment_ids",
+        "broker_note",
         "company_id",
         "date_end",
         "date_start",
@@ -34,6 +35,7 @@ USER_WRITABLE = {
         "intake_channel",
         "item_id",
         "place",
+        "proof_waiver_reason",
         "provider_id",
         "reason",
         "receiver_id",

@@ -1,6 +1,5 @@
 from datetime import datetime
 from itertools import groupby
-from urllib.parse import urlencode
 
 import pytz
 
@@ -36,11 +35,14 @@ class TimebankMatchingPortal(TimebankPortal):
         ]
 
     @http.route(REQUESTS_URL, type="http", auth="user", website=True)
-    def portal_timebank_requests(self, message=None, error=None, **kw):
+    def portal_timebank_requests(self, **kw):
         Request = request.env["timebank.request"]
         if not Request.has_access("read"):
             return request.redirect("/my")
         members = self._timebank_members()
+        message, error = self._timebank_pop_notice()
+        # the needs of the user and of the persons who let them see or request
+        persons = self._timebank_need_persons() | self._timebank_proxy_persons().sudo()
         values = self._prepare_portal_layout_values()
         values.update(
             {
@@ -54,7 +56,7 @@ class TimebankMatchingPortal(TimebankPortal):
                 ),
                 "my_requests": Request.search(
                     [
-                        ("member_id", "in", self._timebank_need_persons().ids),
+                        ("member_id", "in", persons.ids),
                         ("state", "not in", ("cancelled", "expired")),
                     ],
                     limit=20,
@@ -88,12 +90,10 @@ class TimebankMatchingPortal(TimebankPortal):
         try:
             getattr(record, f"action_{action}")()
         except UserError as problem:  # also a refusal of the workflow (AccessError)
-            return request.redirect(
-                REQUESTS_URL + "?" + urlencode({"error": problem.args[0]})
-            )
-        return request.redirect(
-            REQUESTS_URL + "?" + urlencode({"message": done[action]})
-        )
+            self._timebank_notify(problem.args[0], error=True)
+            return request.redirect(REQUESTS_URL)
+        self._timebank_notify(done[action])
+        return request.redirect(REQUESTS_URL)
 
     @http.route(
         NEW_REQUEST_URL,
@@ -116,14 +116,14 @@ class TimebankMatchingPortal(TimebankPortal):
             except UserError as problem:  # also AccessError and ValidationError
                 error = problem.args[0]
             else:
-                message = _(
-                    "Thank you: your request %(name)s is registered. The volunteers "
-                    "of your time bank can see it now.",
-                    name=need.name,
+                self._timebank_notify(
+                    _(
+                        "Thank you: your request %(name)s is registered. The "
+                        "volunteers of your time bank can see it now.",
+                        name=need.name,
+                    )
                 )
-                return request.redirect(
-                    REQUESTS_URL + "?" + urlencode({"message": message})
-                )
+                return request.redirect(REQUESTS_URL)
         elif not persons:
             error = self._timebank_not_member_message()
         values = self._prepare_portal_layout_values()

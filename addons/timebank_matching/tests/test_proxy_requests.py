@@ -107,3 +107,14 @@ class TestProxyRequests(MatchingCase, HttpCase):
         page = self.url_open("/my/timebank/requests/new")
         self.assertIn("timebank-need-form", page.text)
         self.assertIn(f'value="{self.elder.id}"', page.text)
+
+    # ------------------------------------------------------------------ portal
+    def test_the_portal_shows_the_elders_needs_with_a_right_only(self):
+        self.authenticate(self.son_user.login, self.son_user.login)
+        page = self.url_open("/my/timebank/requests")
+        self.assertNotIn("timebank-my-request", page.text)
+        self._rights(view=True)
+        page = self.url_open("/my/timebank/requests")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("timebank-my-request", page.text)
+        self.assertIn("Draft need of the elder", page.text)
