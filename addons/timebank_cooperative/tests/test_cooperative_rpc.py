@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from xmlrpc.client import Fault
 
 from odoo import fields
-from odoo.tests import tagged
+from odoo.tests import freeze_time, tagged
 
 from .common import CooperativeHttpCase
 
@@ -15,6 +15,11 @@ BROKER, MANAGER, BROKER_B = "tb_broker", "tb_manager", "tb_broker_b"
 
 @tagged("post_install", "-at_install")
 class TestCooperativeRpc(CooperativeHttpCase):
+    def _open_over_rpc(self, assembly):
+        """Open the session over XML-RPC on the day it was convened for."""
+        with freeze_time(assembly.date):
+            self._rpc(BROKER, "timebank.assembly", "action_open", assembly.ids)
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -180,7 +185,8 @@ class TestCooperativeRpc(CooperativeHttpCase):
         self._pay(self._system("issuance"), self.amy, 120, date=date(2025, 6, 1))
         assembly = self._new_assembly(year=2025)
         act(BROKER, assembly, "action_convene")
-        act(BROKER, assembly, "action_open")
+        with freeze_time(assembly.date):  # it opens on the day it was convened for
+            act(BROKER, assembly, "action_open")
         voters = self.amy | self.bob | self.carol
         self._attend_over_rpc(assembly, voters)
         self._vote_over_rpc(assembly.item_ids, voters)
@@ -344,7 +350,7 @@ class TestCooperativeRpc(CooperativeHttpCase):
     def test_decided_resolution_and_agenda_over_xmlrpc(self):
         assembly = self._new_assembly()
         with self.assertRaisesRegex(Fault, "Convene the assembly before opening"):
-            self._rpc(BROKER, "timebank.assembly", "action_open", assembly.ids)
+            self._open_over_rpc(assembly)
         self._rpc(BROKER, "timebank.assembly", "action_convene", assembly.ids)
         with self.assertRaisesRegex(Fault, "was convened with its agenda"):
             self._rpc(
@@ -361,7 +367,7 @@ class TestCooperativeRpc(CooperativeHttpCase):
                 assembly.ids,
                 {"quorum_percent": 1},
             )
-        self._rpc(BROKER, "timebank.assembly", "action_open", assembly.ids)
+        self._open_over_rpc(assembly)
         policy = assembly.item_ids.filtered(lambda i: i.kind == "policy")
         voters = self.amy | self.bob | self.carol
         self._attend_over_rpc(assembly, voters)
@@ -394,7 +400,7 @@ class TestCooperativeRpc(CooperativeHttpCase):
         self._pay(self._system("issuance"), self.amy, 120, date=date(2025, 6, 1))
         assembly = self._new_assembly(year=2025)
         self._rpc(BROKER, "timebank.assembly", "action_convene", assembly.ids)
-        self._rpc(BROKER, "timebank.assembly", "action_open", assembly.ids)
+        self._open_over_rpc(assembly)
         # shown before anyone votes
         self.assertIn("2:00", assembly.accounts_summary)
         voters = self.amy | self.bob | self.carol
@@ -575,7 +581,7 @@ class TestCooperativeRpc(CooperativeHttpCase):
         change = assembly.item_ids.policy_change_ids
         change.effective_date = date.today()
         self._rpc(BROKER, "timebank.assembly", "action_convene", assembly.ids)
-        self._rpc(BROKER, "timebank.assembly", "action_open", assembly.ids)
+        self._open_over_rpc(assembly)
         voters = self.amy | self.bob | self.carol
         self._attend_over_rpc(assembly, voters)
         self._vote_over_rpc(assembly.item_ids, voters)

@@ -3,6 +3,7 @@ from collections import Counter
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.tools import format_amount
 
 from ..models.res_partner import age_on
 
@@ -58,15 +59,11 @@ class TimebankKpiWizard(models.TransientModel):
         help="Members who received at least one posted service in the period, "
         "by care recipient category.",
     )
-    impact_value = fields.Monetary(
+    impact_value = fields.Char(
         compute="_compute_kpis",
-        currency_field="impact_currency_id",
         help="The hours exchanged at the bank's reference value of an hour: what "
         "the time given would have cost. Shown only when the bank sets a reference "
         "value; never a price.",
-    )
-    impact_currency_id = fields.Many2one(
-        related="company_id.timebank_credit_reference_currency_id"
     )
     exchange_ratios = fields.Text(
         string="Given / Received",
@@ -86,7 +83,12 @@ class TimebankKpiWizard(models.TransientModel):
                     "services": kpis["services"],
                     "hours": kpis["minutes"] / 60,
                     "hours_growth": kpis["minutes_growth"] or 0.0,
-                    "impact_value": kpis["impact_value"],
+                    "impact_value": kpis["impact_value"]
+                    and format_amount(
+                        self.env,
+                        kpis["impact_value"],
+                        wizard.company_id.timebank_credit_reference_currency_id,
+                    ),
                     "active_givers": kpis["active_givers"],
                     "members_by_generation": wizard._lines(kpis["by_generation"]),
                     "members_by_age_band": wizard._lines(kpis["by_age_band"]),
