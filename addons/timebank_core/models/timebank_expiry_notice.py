@@ -36,7 +36,6 @@ class TimebankExpiryNotice(models.Model):
 
     member_id = fields.Many2one(
         "timebank.member",
-        string="Member",
         required=True,
         readonly=True,
         index=True,

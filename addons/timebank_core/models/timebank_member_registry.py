@@ -17,7 +17,7 @@ class TimebankMember(models.Model):
     """The registry of seed 002: who the member is (checked by a broker), what
     they can do, what they like to exchange, reviewed every year."""
 
-    _inherit = "timebank.member"
+    _inherit = "timebank.member"  # pylint: disable=consider-merging-classes-inherited
     _guarded_fields = (
         "identity_verified_by_id",
         "identity_verified_on",
@@ -63,9 +63,7 @@ class TimebankMember(models.Model):
         help="Other preferences: times, distance, with whom (for instance a "
         "volunteer of the same gender), languages.",
     )
-    registry_reviewed_by_id = fields.Many2one(
-        "res.users", string="Registry Reviewed By", readonly=True, copy=False
-    )
+    registry_reviewed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     registry_reviewed_on = fields.Date(readonly=True, copy=False)
     registry_review_due = fields.Date(
         compute="_compute_registry_review_due",

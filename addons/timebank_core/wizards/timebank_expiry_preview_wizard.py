@@ -75,7 +75,7 @@ class TimebankExpiryPreviewLine(models.TransientModel):
     wizard_id = fields.Many2one(
         "timebank.expiry.preview.wizard", required=True, ondelete="cascade"
     )
-    member_id = fields.Many2one("timebank.member", string="Member", readonly=True)
+    member_id = fields.Many2one("timebank.member", readonly=True)
     expiry_date = fields.Date(string="Expires On", readonly=True)
     minutes = fields.Integer(readonly=True)
     announced = fields.Boolean(
