@@ -410,27 +410,27 @@ class ResCompany(models.Model):
         accounts = due.account_id
         for start in range(0, len(accounts), EXPIRY_BATCH):
             batch = accounts[start : start + EXPIRY_BATCH]
-            notices = due.filtered(lambda n, batch=batch: n.account_id in batch)
-            cuts = {}
-            for notice in notices:
-                cuts[notice.account_id.id] = max(
-                    cuts.get(notice.account_id.id, notice.covers_through),
-                    notice.covers_through,
+            # the notices of each account, oldest first (``due`` is ordered)
+            by_account = {}
+            for notice in due:
+                if notice.account_id in batch:
+                    by_account.setdefault(notice.account_id.id, []).append(notice)
+            cut = {
+                account_id: max(n.covers_through for n in notices)
+                for account_id, notices in by_account.items()
+            }
+            chunks = batch._expiry_chunks(max(cut.values()))
+            amounts = {
+                account.id: min(
+                    sum(
+                        minutes
+                        for day, minutes in chunks.get(account.id, [])
+                        if day <= cut[account.id]
+                    ),
+                    sum(n.minutes for n in by_account[account.id]),
                 )
-            chunks = batch._expiry_chunks(max(cuts.values()))
-            amounts = {}
-            for account in batch:
-                left = sum(
-                    minutes
-                    for day, minutes in chunks.get(account.id, [])
-                    if day <= cuts[account.id]
-                )
-                announced = sum(
-                    notices.filtered(lambda n, a=account: n.account_id == a).mapped(
-                        "minutes"
-                    )
-                )
-                amounts[account.id] = min(left, announced)
+                for account in batch
+            }
             due_accounts = [a for a in batch if amounts[a.id] > 0]
             entries = self.env["timebank.entry"].sudo()
             if due_accounts:
@@ -465,7 +465,7 @@ class ResCompany(models.Model):
             entry_of = dict(zip([a.id for a in due_accounts], entries, strict=True))
             for account in batch:
                 left = amounts[account.id]
-                for notice in notices.filtered(lambda n, a=account: n.account_id == a):
+                for notice in by_account[account.id]:
                     part = min(left, notice.minutes)
                     left -= part
                     notice._guarded_write(
