@@ -29,6 +29,7 @@
         "wizards/timebank_kpi_wizard_views.xml",
         "wizards/timebank_seal_wizard_views.xml",
         "wizards/timebank_exchange_rate_wizard_views.xml",
+        "wizards/timebank_rating_wizard_views.xml",
         "views/timebank_member_views.xml",
         "views/timebank_exchange_views.xml",
         "views/timebank_entry_views.xml",
@@ -46,6 +47,7 @@
         "views/timebank_menus.xml",
         "views/timebank_expiry_notice_views.xml",
         "views/timebank_member_registry_views.xml",
+        "views/timebank_rating_views.xml",
     ],
     "demo": [
         "demo/timebank_skill_demo.xml",

@@ -135,6 +135,20 @@ class TimebankPortal(CustomerPortal):
             [("state", "=", "submitted"), ("receiver_id", "in", confirm_for.ids)]
         )
         proxy_persons = self._timebank_proxy_persons()
+        raters = acting_for or members
+        to_rate = {}
+        for exchange in exchanges.filtered(lambda e: e.state == "posted"):
+            for direction in ("service", "visit"):
+                rater = exchange._rating_sides(direction)[0]
+                if rater in raters and exchange._rating_may(direction):
+                    to_rate[exchange.id] = direction
+        given = (
+            request.env["timebank.rating"]
+            .sudo()
+            .search(
+                [("exchange_id", "in", exchanges.ids), ("rater_id", "in", raters.ids)]
+            )
+        )
         values = self._prepare_portal_layout_values()
         values.update(
             {
@@ -157,6 +171,11 @@ class TimebankPortal(CustomerPortal):
                     )
                 ),
                 "may_add_proof": exchanges.filtered(self._timebank_may_add_proof),
+                "to_rate": to_rate,
+                "ratings_given": {r.exchange_id.id: r for r in given},
+                "rating_scores": request.env["timebank.rating"]
+                ._fields["score"]
+                ._description_selection(request.env),
                 "proof_accept": ",".join(sorted(PROOF_MIMETYPES)),
                 "proof_limits": _(
                     "Photos or PDF documents, at most %(max)s MB each.",
@@ -316,6 +335,32 @@ class TimebankPortal(CustomerPortal):
             )
         )
         return attachments.mapped("name")
+
+    # ------------------------------------------------------------------ ratings
+    @http.route(
+        TIMEBANK_URL + "/service/<int:exchange_id>/rating",
+        type="http",
+        auth="user",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_timebank_service_rating(
+        self, exchange_id, direction=None, score=None, comment=None, **kw
+    ):
+        """The person helped rates the service, the volunteer the visit."""
+
+        def run(exchange):
+            if not score:
+                raise UserError(_("Choose a rating from 1 to 5 first."))
+            exchange.action_give_rating(
+                direction, score, comment, shared=kw.get("shared") == "on"
+            )
+            return _(
+                "Thank you for your rating of %(service)s.",
+                service=exchange.display_name,
+            )
+
+        return self._timebank_service_do(exchange_id, kw.get("member"), run)
 
     # ------------------------------------------------------------------ statement
     @http.route(TIMEBANK_URL + "/statement", type="http", auth="user", website=True)

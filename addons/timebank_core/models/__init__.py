@@ -20,3 +20,4 @@ from . import timebank_member_proxy
 from . import timebank_expiry_notice
 from . import timebank_member_registry
 from . import timebank_recipient_category
+from . import timebank_rating

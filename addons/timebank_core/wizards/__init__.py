@@ -6,3 +6,4 @@ from . import timebank_exchange_confirm_wizard
 from . import timebank_seal_wizard
 from . import timebank_expiry_preview_wizard
 from . import timebank_exchange_rate_wizard
+from . import timebank_rating_wizard

@@ -65,6 +65,20 @@ class TimebankKpiWizard(models.TransientModel):
         "the time given would have cost. Shown only when the bank sets a reference "
         "value; never a price.",
     )
+    ratings = fields.Integer(
+        string="Services Rated",
+        compute="_compute_kpis",
+        help="Posted services of the period that the person helped rated.",
+    )
+    satisfaction = fields.Float(
+        string="Satisfaction (%)",
+        compute="_compute_kpis",
+        help="Share of the rated services of the period rated 4 or 5 of 5 by the "
+        "person helped.",
+    )
+    rating_average = fields.Float(
+        string="Average Rating", compute="_compute_kpis", digits=(3, 1)
+    )
     exchange_ratios = fields.Text(
         string="Given / Received",
         compute="_compute_kpis",
@@ -90,6 +104,9 @@ class TimebankKpiWizard(models.TransientModel):
                         wizard.company_id.timebank_credit_reference_currency_id,
                     ),
                     "active_givers": kpis["active_givers"],
+                    "ratings": kpis["ratings"],
+                    "satisfaction": kpis["satisfaction"] or 0.0,
+                    "rating_average": kpis["rating_average"],
                     "members_by_generation": wizard._lines(kpis["by_generation"]),
                     "members_by_age_band": wizard._lines(kpis["by_age_band"]),
                     "members_by_gender": wizard._lines(kpis["by_gender"]),
@@ -132,6 +149,30 @@ class TimebankKpiWizard(models.TransientModel):
         )
         [(count,)] = Exchange._read_group(domain, [], ["__count"])
         return given, received, count
+
+    def _ratings(self, date_from, date_to):
+        """(ratings, satisfied, average) of the services of the period, as the
+        persons helped rated them."""
+        domain = [
+            ("company_id", "=", self.company_id.id),
+            ("direction", "=", "service"),
+            ("exchange_id.state", "=", "posted"),
+            ("exchange_id.date_start", ">=", fields.Datetime.to_datetime(date_from)),
+            (
+                "exchange_id.date_start",
+                "<",
+                fields.Datetime.to_datetime(date_to + relativedelta(days=1)),
+            ),
+        ]
+        groups = dict(
+            (satisfied, (count, total))
+            for satisfied, count, total in self.env["timebank.rating"]
+            .sudo()
+            ._read_group(domain, ["satisfied"], ["__count", "score_value:sum"])
+        )
+        count = sum(n for n, _total in groups.values())
+        total = sum(t for _n, t in groups.values())
+        return count, groups.get(True, (0, 0))[0], total / count if count else 0.0
 
     def _new_members(self, date_from, date_to):
         return self.env["timebank.member"].search_count(
@@ -182,7 +223,13 @@ class TimebankKpiWizard(models.TransientModel):
             for category in member.recipient_category_ids:
                 served_by_category[category.name] += 1
         minutes = sum(given.values())
+        ratings, satisfied, rating_average = self._ratings(self.date_from, self.date_to)
         return {
+            "ratings": ratings,
+            "satisfied": satisfied,
+            # None when nothing was rated: no satisfaction to report
+            "satisfaction": round(100.0 * satisfied / ratings, 1) if ratings else None,
+            "rating_average": round(rating_average, 1),
             "active_members": len(members),
             "new_members": new_members,
             "new_members_growth": growth(
