@@ -102,7 +102,9 @@ class TimebankMatchingEngine(models.AbstractModel):
         ``features``: id, partner_id, x, y, z (unit vector of the place, stored
         on the member), has_place, has_check, generation (worked out from the
         birth date kept on the member, for ``today``), offer_items, radius, completion,
-        confirmation, disputes, reliability, recent, fairness;
+        confirmation, disputes, rated, satisfaction (of the ratings the
+        volunteer received, smoothed like completion), reliability, recent,
+        fairness;
         ``member_skills``: (member_id, skill_id), from the person and the offers;
         ``half_hours``: (member_id, first, stop), the weekly availability of the
         person and the offers in half hours of the week.
@@ -196,30 +198,44 @@ class TimebankMatchingEngine(models.AbstractModel):
                 SELECT * FROM unnest(%(dispute_members)s::int[],
                                      %(dispute_counts)s::int[]) AS d(member_id, n)
             ),
+            ratings AS (
+                -- what the persons helped said of the volunteer: 1 to 5 as 0 to 1
+                SELECT rated_id AS member_id, count(*) AS rated,
+                       sum(score_value - 1) / 4.0 AS rating
+                  FROM timebank_rating
+                 WHERE company_id = %(company)s AND direction = 'service'
+                 GROUP BY rated_id
+            ),
             history AS (
                 -- one row per member with a past or offers: one join, not four
                 SELECT member_id,
                        sum(done) AS done, sum(missed) AS missed,
                        sum(confirmed) AS confirmed, sum(submitted) AS submitted,
                        sum(disputes) AS disputes, sum(recent) AS recent,
+                       sum(rated) AS rated, sum(rating) AS rating,
                        array_agg(item_id) FILTER (WHERE item_id IS NOT NULL) AS items,
                        CASE WHEN bool_or(no_radius) THEN 0.0
                             ELSE max(radius) END::float8 AS radius
                   FROM (
                     SELECT member_id, done::int, missed::int, 0 AS confirmed,
                            0 AS submitted, 0 AS disputes, recent::int,
+                           0 AS rated, 0.0::float8 AS rating,
                            NULL::int AS item_id, NULL::bool AS no_radius,
                            NULL::float8 AS radius
                       FROM tasks
                      UNION ALL
                     SELECT member_id, 0, 0, confirmed::int, submitted::int, 0,
-                           recent::int, NULL, NULL, NULL
+                           recent::int, 0, 0.0, NULL, NULL, NULL
                       FROM services
                      UNION ALL
-                    SELECT member_id, 0, 0, 0, 0, n, 0, NULL, NULL, NULL
+                    SELECT member_id, 0, 0, 0, 0, n, 0, 0, 0.0, NULL, NULL, NULL
                       FROM disputes
                      UNION ALL
-                    SELECT member_id, 0, 0, 0, 0, 0, 0, item_id,
+                    SELECT member_id, 0, 0, 0, 0, 0, 0, rated::int, rating::float8,
+                           NULL, NULL, NULL
+                      FROM ratings
+                     UNION ALL
+                    SELECT member_id, 0, 0, 0, 0, 0, 0, 0, 0.0, item_id,
                            COALESCE(travel_radius_km, 0) = 0, travel_radius_km
                       FROM offers
                   ) AS past
@@ -227,8 +243,12 @@ class TimebankMatchingEngine(models.AbstractModel):
             ),
             features AS %(materialized)s (
                 SELECT h.*,
-                       (h.completion + h.confirmation) / 2 / (1 + h.disputes)
-                           AS reliability,
+                       -- the ratings count once there are some, as a third
+                       -- share beside completion and confirmation
+                       CASE WHEN h.rated = 0
+                            THEN (h.completion + h.confirmation) / 2
+                            ELSE (h.completion + h.confirmation + h.satisfaction) / 3
+                       END / (1 + h.disputes) AS reliability,
                        1.0::float8 / (1 + h.recent) AS fairness
                   FROM (
                     SELECT m.id, m.partner_id, m.x, m.y, m.z, m.has_place,
@@ -241,7 +261,10 @@ class TimebankMatchingEngine(models.AbstractModel):
                            (COALESCE(o.confirmed, 0) + 1)::float8
                            / (COALESCE(o.submitted, 0) + 2) AS confirmation,
                            COALESCE(o.disputes, 0) AS disputes,
-                           COALESCE(o.recent, 0) AS recent
+                           COALESCE(o.recent, 0) AS recent,
+                           COALESCE(o.rated, 0) AS rated,
+                           (COALESCE(o.rating, 0) + 1)::float8
+                           / (COALESCE(o.rated, 0) + 2) AS satisfaction
                       FROM members m
                       LEFT JOIN history o ON o.member_id = m.id
                   ) h
@@ -282,6 +305,7 @@ class TimebankMatchingEngine(models.AbstractModel):
             "timebank.offer.slot",
             "timebank.request",
             "timebank.exchange",
+            "timebank.rating",
         ):
             self.env[model].flush_model()
         rank = self._rank_in_memory if in_memory else self._rank_in_sql
