@@ -200,6 +200,11 @@ class TestReports(GrantCase):
         exchanges.action_confirm("phone")
         exchanges.action_verify()
         exchanges.action_post()
+        # the persons helped rated the two escorts (what the volunteer says of
+        # a visit is not the service's satisfaction)
+        exchanges[0].action_give_rating("service", 5)
+        exchanges[1].action_give_rating("service", 2)
+        exchanges[1].action_give_rating("visit", 5)
         self.grant.exec_summary = "Two exchange markets."
         wizard = (
             self.env["timebank.grant.execution.wizard"]
@@ -215,7 +220,7 @@ class TestReports(GrantCase):
             int(action["url"].split("/")[3].split("?")[0])
         )
         book = load_workbook(io.BytesIO(attachment.raw))
-        main, ages, served, items = book.worksheets
+        main, ages, served, items, satisfaction = book.worksheets
         # members served in the period (David, Wang, Amy) by category
         self.assertEqual(
             [[cell.value for cell in row] for row in served.iter_rows()],
@@ -251,5 +256,20 @@ class TestReports(GrantCase):
                 ["Hospital escort", 3, 2],
                 ["Repairs", 1.5, 1],
                 ["Total", 4.5, 3],
+            ],
+        )
+        self.assertEqual(
+            main["F6"].value,
+            "Satisfaction: 50.0% of the 2 services rated by the persons helped "
+            "were rated 4 or 5 of 5 (average 3.5).",
+        )
+        self.assertEqual(
+            [[cell.value for cell in row] for row in satisfaction.iter_rows()],
+            [
+                ["Indicator", "Value"],
+                ["Services rated by the persons helped", 2],
+                ["Rated 4 or 5 of 5", 1],
+                ["Satisfaction (%)", 50],
+                ["Average rating (1 to 5)", 3.5],
             ],
         )

@@ -66,6 +66,10 @@ class TimebankGrantExecutionWizard(models.TransientModel):
             "served_by_category": kpis["served_by_category"],
             "hours": kpis["minutes"] / 60.0,
             "services": kpis["services"],
+            "ratings": kpis["ratings"],
+            "satisfied": kpis["satisfied"],
+            "satisfaction": kpis["satisfaction"],
+            "rating_average": kpis["rating_average"],
             "by_item": [
                 (item.display_name, minutes / 60.0, count)
                 for item, minutes, count in by_item
@@ -121,6 +125,24 @@ class TimebankGrantExecutionWizard(models.TransientModel):
             [_("Hours exchanged: %(hours).1f", hours=data["hours"])]
             + [f"{item}: {item_hours:.1f}" for item, item_hours, _c in data["by_item"]]
         )
+        results = grant.exec_results or ""
+        if data["ratings"]:
+            results = "\n".join(
+                filter(
+                    None,
+                    [
+                        results,
+                        _(
+                            "Satisfaction: %(percent)s%% of the %(count)s services "
+                            "rated by the persons helped were rated 4 or 5 of 5 "
+                            "(average %(average)s).",
+                            percent=data["satisfaction"],
+                            count=data["ratings"],
+                            average=data["rating_average"],
+                        ),
+                    ],
+                )
+            )
         values = [
             grant.exec_eligibility or "",
             grant.exec_people_served or "",
@@ -130,7 +152,7 @@ class TimebankGrantExecutionWizard(models.TransientModel):
             ),
             grant.exec_deposit or "",
             grant.exec_summary or "",
-            grant.exec_results or "",
+            results,
             members,
             hours,
             grant.exec_notes or "",
@@ -165,6 +187,20 @@ class TimebankGrantExecutionWizard(models.TransientModel):
         items.write(total_row, 0, _("Total"), bold)
         items.write_number(total_row, 1, data["hours"], bold)
         items.write_number(total_row, 2, data["services"], bold)
+
+        satisfaction = workbook.add_worksheet(_("Satisfaction"))
+        satisfaction.write_row(0, 0, [_("Indicator"), _("Value")], bold)
+        for row, (label, value) in enumerate(
+            [
+                (_("Services rated by the persons helped"), data["ratings"]),
+                (_("Rated 4 or 5 of 5"), data["satisfied"]),
+                (_("Satisfaction (%)"), data["satisfaction"] or 0.0),
+                (_("Average rating (1 to 5)"), data["rating_average"]),
+            ],
+            start=1,
+        ):
+            satisfaction.write_string(row, 0, label)
+            satisfaction.write_number(row, 1, value)
         workbook.close()
         return output.getvalue()
 
