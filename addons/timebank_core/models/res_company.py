@@ -187,6 +187,29 @@ class ResCompany(models.Model):
                 )
         return True
 
+    def _timebank_broker_user(self):
+        """The broker who gets the bank's calls and reviews when nobody in
+        particular follows the member: the first broker of the bank (an
+        internal user), or none."""
+        self.ensure_one()
+        return (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    (
+                        "groups_id",
+                        "in",
+                        self.env.ref("timebank_core.group_timebank_broker").ids,
+                    ),
+                    ("company_ids", "in", self.ids),
+                    ("share", "=", False),
+                ],
+                order="id",
+                limit=1,
+            )
+        )
+
     def _timebank_public_board(self):
         """Totals only, for the public page: hours given, services, members."""
         self.ensure_one()
