@@ -11,6 +11,7 @@ from odoo.addons.timebank_core.controllers.portal import TimebankPortal
 
 REQUESTS_URL = "/my/timebank/requests"
 NEW_REQUEST_URL = REQUESTS_URL + "/new"
+OFFERS_URL = "/my/timebank/offers"
 # preferred times offered by the form; the member fills one or more
 WINDOW_ROWS = 3
 
@@ -32,6 +33,7 @@ class TimebankMatchingPortal(TimebankPortal):
         return [
             ("state", "=", "published"),
             ("partner_id", "!=", partner.id),
+            ("offer_id", "=", False),
         ]
 
     @http.route(REQUESTS_URL, type="http", auth="user", website=True)
@@ -48,6 +50,12 @@ class TimebankMatchingPortal(TimebankPortal):
             {
                 "page_name": "timebank_requests",
                 "open_requests": Request.search(self._timebank_open_domain()),
+                "booked": Request.search(
+                    [
+                        ("state", "=", "published"),
+                        ("booked_member_id", "in", members.ids),
+                    ]
+                ),
                 "tasks": Request.search(
                     [
                         ("provider_id", "in", members.ids),
@@ -81,6 +89,10 @@ class TimebankMatchingPortal(TimebankPortal):
             "check_out": _("Checked out."),
             "done": _("Thank you: the service is recorded for confirmation."),
             "withdraw": _("Your request is cancelled."),
+            "decline": _(
+                "You declined the booking: the person who asked is told. Thank you "
+                "for answering."
+            ),
         }
         if action not in done:
             return request.not_found()
@@ -88,7 +100,10 @@ class TimebankMatchingPortal(TimebankPortal):
         if not record.sudo().exists():
             return request.not_found()
         try:
-            getattr(record, f"action_{action}")()
+            if action == "decline":
+                record.action_decline_booking((kw.get("reason") or "").strip() or None)
+            else:
+                getattr(record, f"action_{action}")()
         except UserError as problem:  # also a refusal of the workflow (AccessError)
             self._timebank_notify(problem.args[0], error=True)
             return request.redirect(REQUESTS_URL)
@@ -107,22 +122,32 @@ class TimebankMatchingPortal(TimebankPortal):
         if not request.env["timebank.request"].has_access("read"):
             return request.redirect("/my")
         persons = self._timebank_need_persons()
+        offer = self._timebank_bookable_offer(post.get("offer_id"), persons)
+        if offer and not post.get("item_id") and offer.item_id:
+            post = dict(post, item_id=str(offer.item_id.id))
         error = None
         if request.httprequest.method == "POST":
             try:
                 # a refusal leaves nothing behind
                 with request.env.cr.savepoint():
-                    need = self._timebank_register_need(persons, post)
+                    need = self._timebank_register_need(persons, post, offer)
             except UserError as problem:  # also AccessError and ValidationError
                 error = problem.args[0]
             else:
-                self._timebank_notify(
-                    _(
+                if offer:
+                    notice = _(
+                        "Thank you: your request %(name)s is sent to %(volunteer)s, "
+                        "who will accept or decline it.",
+                        name=need.name,
+                        volunteer=offer.member_id.partner_id.name,
+                    )
+                else:
+                    notice = _(
                         "Thank you: your request %(name)s is registered. The "
                         "volunteers of your time bank can see it now.",
                         name=need.name,
                     )
-                )
+                self._timebank_notify(notice)
                 return request.redirect(REQUESTS_URL)
         elif not persons:
             error = self._timebank_not_member_message()
@@ -138,6 +163,8 @@ class TimebankMatchingPortal(TimebankPortal):
                 ._fields["urgency"]
                 ._description_selection(request.env),
                 "window_rows": range(WINDOW_ROWS),
+                "offer": offer,
+                "offer_volunteer": offer and offer.member_id.partner_id.name,
                 "post": post,
                 "error": error,
             }
@@ -185,7 +212,18 @@ class TimebankMatchingPortal(TimebankPortal):
             for category, group in groupby(items, key=lambda item: item.category_id)
         ]
 
-    def _timebank_register_need(self, persons, post):
+    @staticmethod
+    def _timebank_bookable_offer(offer_id, persons):
+        """The published offer of one of the persons' banks that ``offer_id``
+        (from the form) names, read as the bank; None for anything else."""
+        if not (offer_id and str(offer_id).isdecimal()):
+            return None
+        offer = request.env["timebank.offer"].sudo().browse(int(offer_id)).exists()
+        if offer.state != "published" or offer.company_id not in persons.company_id:
+            return None
+        return offer
+
+    def _timebank_register_need(self, persons, post, offer=None):
         """Read the form and register the need; a UserError says what is wrong."""
         if not persons:
             raise UserError(self._timebank_not_member_message())
@@ -217,7 +255,7 @@ class TimebankMatchingPortal(TimebankPortal):
         if place:
             vals["place"] = place
         return request.env["timebank.request"]._register_need(
-            member, item, self._timebank_windows(post, tz), **vals
+            member, item, self._timebank_windows(post, tz), offer=offer, **vals
         )
 
     @staticmethod
@@ -248,6 +286,41 @@ class TimebankMatchingPortal(TimebankPortal):
                 ) from None
             windows.append((begin, finish))
         return windows
+
+    @http.route(OFFERS_URL, type="http", auth="user", website=True)
+    def portal_timebank_offers(self, **kw):
+        """The standing offers of the user's banks, to book one."""
+        persons = self._timebank_need_persons()
+        if not persons:
+            return request.redirect("/my")
+        partner = request.env.user.partner_id
+        offers = (
+            request.env["timebank.offer"]
+            .sudo()
+            .search(
+                [
+                    ("state", "=", "published"),
+                    ("company_id", "in", persons.company_id.ids),
+                    ("member_id.state", "=", "active"),
+                    ("member_id.partner_id", "!=", partner.id),
+                ]
+            )
+        )
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "timebank_offers",
+                "offers": offers,
+                # the name a neighbour knows, never the contact
+                "volunteers": {o.id: o.member_id.partner_id.name for o in offers},
+                "weekdays": dict(
+                    request.env["timebank.offer.slot"]
+                    ._fields["weekday"]
+                    ._description_selection(request.env)
+                ),
+            }
+        )
+        return request.render("timebank_matching.portal_my_offers", values)
 
     @http.route("/my/timebank/can-buy", type="http", auth="user", website=True)
     def portal_timebank_can_buy(self, **kw):

@@ -42,6 +42,7 @@ WORKFLOW_FIELDS = (
     "check_in",
     "check_out",
     "missed",
+    "offer_id",
 )
 
 
@@ -234,6 +235,23 @@ class TimebankRequest(models.Model):
         help="Nobody checked in for this visit: the broker was alerted.",
     )
     reason = fields.Text(copy=False, tracking=True, help="Why it was cancelled.")
+    offer_id = fields.Many2one(
+        "timebank.offer",
+        string="Booked Offer",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        tracking=True,
+        help="The standing offer this request was booked with: only the member "
+        "who offers it may take it, or decline.",
+    )
+    booked_member_id = fields.Many2one(
+        "timebank.member",
+        string="Booked Volunteer",
+        related="offer_id.member_id",
+        store=True,
+        index="btree_not_null",
+    )
 
     @api.depends("state", "exchange_id.state")
     def _compute_outcome(self):
@@ -503,6 +521,7 @@ class TimebankRequest(models.Model):
                     )
                 )
         self.sudo()._guarded_write({"state": "published"})
+        self._notify_booking()
         return True
 
     def _check_broker_or_requester(self):
@@ -562,6 +581,15 @@ class TimebankRequest(models.Model):
             ("published",),
             _("Only a published request can be offered: %(requests)s is %(state)s."),
         )
+        if self.offer_id:
+            raise UserError(
+                _(
+                    "%(request)s is booked with the offer of %(name)s: it is offered "
+                    "to nobody else unless they decline.",
+                    request=self.display_name,
+                    name=self.sudo().booked_member_id.partner_id.name,
+                )
+            )
         if not self.candidate_ids:
             self.action_find_candidates()
         top = self.candidate_ids.sorted("rank")[: self.company_id.timebank_notify_count]
@@ -599,6 +627,145 @@ class TimebankRequest(models.Model):
         top.sudo()._guarded_write({"notified": True})
         return True
 
+    # ------------------------------------------------------------------ booking
+    def action_book_offer(self, offer):
+        """Address a draft request to a standing offer (a record or its id):
+        when published, only the member who offers it may take it, or decline.
+        The member, their proxy or a broker books."""
+        self.ensure_one()
+        self._check_state(
+            ("draft",), _("Only a draft can be booked: %(requests)s is %(state)s.")
+        )
+        self._check_broker_or_requester()
+        Offer = self.env["timebank.offer"].sudo()
+        if isinstance(offer, models.BaseModel):
+            offer = Offer.browse(offer.ids[:1]) if offer._name == Offer._name else None
+        elif isinstance(offer, int) and not isinstance(offer, bool) and offer > 0:
+            offer = Offer.browse(offer).exists()
+        else:
+            offer = None
+        request = self.sudo()
+        if (
+            not offer
+            or offer.state != "published"
+            or (offer.company_id != request.company_id)
+        ):
+            raise UserError(
+                _(
+                    "Choose one of the published offers of %(bank)s to book.",
+                    bank=request.company_id.name,
+                )
+            )
+        if offer.item_id and request.item_id and offer.item_id != request.item_id:
+            raise UserError(
+                _(
+                    "%(name)s offers %(offered)s, not %(asked)s: book an offer of "
+                    "the service you need.",
+                    name=offer.member_id.partner_id.name,
+                    offered=offer.item_id.name,
+                    asked=request.item_id.name,
+                )
+            )
+        self._check_provider(offer.member_id)
+        request._guarded_write({"offer_id": offer.id})
+        return True
+
+    def _notify_booking(self):
+        """Tell the member whose offer was booked: e-mail and portal, or a phone
+        call for the broker to make."""
+        for request in self.sudo().filtered("offer_id"):
+            volunteer = request.booked_member_id
+            partner = volunteer.partner_id
+            request.message_subscribe(partner_ids=partner.ids)
+            if partner.email and volunteer.contact_channel not in (
+                "phone",
+                "in_person",
+            ):
+                request.message_post(
+                    body=_(
+                        "%(person)s booked your offer %(offer)s: %(request)s. Accept "
+                        "or decline it on your time bank page.",
+                        person=request.member_id.partner_id.name,
+                        offer=request.offer_id.name,
+                        request=request.display_name,
+                    ),
+                    partner_ids=partner.ids,
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_comment",
+                )
+            else:
+                request.activity_schedule(
+                    "mail.mail_activity_data_call",
+                    user_id=(
+                        request.company_id._timebank_broker_user() or self.env.user
+                    ).id,
+                    summary=_("Call %(name)s", name=partner.name),
+                    note=_(
+                        "%(person)s booked the offer %(offer)s of %(name)s "
+                        "(%(phone)s): ask whether they accept %(request)s.",
+                        person=request.member_id.partner_id.name,
+                        offer=request.offer_id.name,
+                        name=partner.name,
+                        phone=partner.phone or partner.mobile or _("no phone number"),
+                        request=request.display_name,
+                    ),
+                )
+
+    def action_decline_booking(self, reason=None):
+        """The member whose offer was booked cannot take the request: it returns
+        to its requester as a draft, to publish for everyone or book again."""
+        self.ensure_one()
+        request = self.sudo()
+        if not request.offer_id:
+            raise UserError(
+                _(
+                    "%(request)s is not booked with an offer: there is nothing to "
+                    "decline.",
+                    request=self.display_name,
+                )
+            )
+        volunteer = request.booked_member_id
+        if not (
+            self._is_broker()
+            or self.env.su
+            or volunteer.partner_id == self.env.user.partner_id
+        ):
+            raise AccessError(
+                _(
+                    "Only %(name)s, whose offer was booked, or a broker declines "
+                    "%(request)s.",
+                    name=volunteer.partner_id.name,
+                    request=self.display_name,
+                )
+            )
+        self._check_state(
+            ("published",),
+            _(
+                "Only a booked request still waiting for an answer can be "
+                "declined: %(requests)s is %(state)s."
+            ),
+        )
+        if reason is not None and not isinstance(reason, str):
+            raise UserError(_("Say why in words, or give no reason."))
+        request._guarded_write({"state": "draft", "offer_id": False})
+        requester = request.member_id.partner_id
+        body = _(
+            "%(name)s cannot take this request. Publish it for every volunteer, or "
+            "book another offer.",
+            name=volunteer.partner_id.name,
+        )
+        if reason and reason.strip():
+            body = _(
+                "%(body)s Their reason: %(reason)s", body=body, reason=reason.strip()
+            )
+        request.message_post(
+            body=body,
+            partner_ids=requester.ids if requester.email else [],
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        return True
+
     def action_claim(self):
         """A member takes a published request. Exactly one of many racing wins.
 
@@ -628,6 +795,15 @@ class TimebankRequest(models.Model):
                     "Sorry, %(request)s is no longer open: another volunteer has "
                     "already taken it.",
                     request=request.display_name,
+                )
+            )
+        if request.offer_id and request.booked_member_id != member:
+            raise UserError(
+                _(
+                    "%(request)s is booked with the offer of %(name)s: only they "
+                    "can take it.",
+                    request=request.display_name,
+                    name=request.booked_member_id.partner_id.name,
                 )
             )
         request._check_provider(member)
@@ -811,12 +987,13 @@ class TimebankRequest(models.Model):
         return False
 
     @api.model
-    def _register_need(self, member, item, windows, **vals):
+    def _register_need(self, member, item, windows, offer=None, **vals):
         """The member, or their proxy, registers a need and publishes it, as
         the member may (see ``action_publish``).
 
-        ``windows`` are (start, end) pairs of naive UTC datetimes; ``vals`` may
-        hold the place, urgency, description and time zone.
+        ``windows`` are (start, end) pairs of naive UTC datetimes; ``offer``
+        books a standing offer; ``vals`` may hold the place, urgency,
+        description and time zone.
         """
         channel = self._intake_channel_of(member)
         if not channel:
@@ -893,6 +1070,8 @@ class TimebankRequest(models.Model):
                 ],
             )
         )
+        if offer:
+            request.with_env(self.env).action_book_offer(offer)
         # published with the rights of the member or proxy, through its checks
         request.with_env(self.env).action_publish()
         return request.with_env(self.env)

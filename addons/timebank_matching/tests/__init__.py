@@ -13,3 +13,4 @@ from . import test_proxy_requests
 from . import test_xmlrpc
 from . import test_request_outcome
 from . import test_rating_reliability
+from . import test_booking

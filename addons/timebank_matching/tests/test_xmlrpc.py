@@ -243,6 +243,12 @@ class TestXmlRpc(MatchingCase, HttpCase):
             }
         )
         call(self.broker, Offer, "action_publish", offer.ids)
+        # booked by the elder, declined by the volunteer
+        booking = self._request()
+        call(self.elder_user, Request, "action_book_offer", booking.ids, offer.id)
+        call(self.elder_user, Request, "action_publish", booking.ids)
+        call(self.volunteer_user, Request, "action_decline_booking", booking.ids)
+        self.assertEqual((booking.state, booking.offer_id), ("draft", offer.browse()))
         call(self.broker, Offer, "action_close", offer.ids)
         call(self.broker, Offer, "action_draft", offer.ids)
 
