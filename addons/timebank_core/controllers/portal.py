@@ -8,6 +8,8 @@ from odoo.tools.mimetypes import guess_mimetype
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
+from ..models.ir_attachment import PROOF_OPEN_STATES
+
 TIMEBANK_URL = "/my/timebank"
 # the notice shown once on the next page: kept in the session, never in the URL
 NOTICE_KEY = "timebank_portal_notice"
@@ -22,8 +24,6 @@ PROOF_MIMETYPES = {
     "application/pdf",
 }
 PROOF_MAX_MB = 8
-# services whose proof may still be completed
-PROOF_OPEN_STATES = ("draft", "submitted", "confirmed")
 
 
 class TimebankPortal(CustomerPortal):

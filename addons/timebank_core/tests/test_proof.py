@@ -181,6 +181,36 @@ class TestProof(TimebankCase, HttpCase):
         self.assertEqual(service_b.state, "verified")
 
     # ------------------------------------------------------------------ frozen
+    def test_the_checked_proof_is_neither_replaced_nor_deleted(self):
+        service = self.service
+        service.attachment_ids = [
+            (0, 0, {"name": "tap.png", "raw": PNG, "res_model": service._name})
+        ]
+        photo = service.attachment_ids
+        photo.res_id = service.id
+        # while the service is open, the broker may still change its proof
+        photo.with_user(self.broker).write({"name": "kitchen tap.png"})
+        self._confirmed(service).with_user(self.broker).action_verify()
+        message = "kitchen tap.png is the proof of .*, already checked by the broker"
+        for login in ("pf_amy", "tb_broker", "tb_manager"):
+            with self.assertRaisesRegex(Fault, message):
+                xmlrpc_call(self, login, "ir.attachment", "unlink", photo.ids)
+            with self.assertRaisesRegex(Fault, message):
+                xmlrpc_call(
+                    self,
+                    login,
+                    "ir.attachment",
+                    "write",
+                    photo.ids,
+                    {"datas": base64.b64encode(b"another photo").decode()},
+                )
+        with self.assertRaisesRegex(UserError, message):
+            photo.sudo().unlink()
+        self.assertEqual(base64.b64decode(photo.datas), PNG)
+        # what Odoo writes itself on an attachment stays possible
+        photo.sudo().generate_access_token()
+        self.assertTrue(photo.access_token)
+
     def test_a_posted_service_is_frozen_but_for_the_broker_note(self):
         post_opening_balance(self.env, self.elder, 60)
         service = self._confirmed(self.service)
