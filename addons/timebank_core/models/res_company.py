@@ -219,6 +219,25 @@ class ResCompany(models.Model):
             "currency": currency,
         }
 
+    def _timebank_broker(self):
+        """The broker a bank's scheduled to-dos go to: its first broker, or
+        the user running the job when the bank has none."""
+        self.ensure_one()
+        broker = self.env["res.users"].search(
+            [
+                (
+                    "groups_id",
+                    "in",
+                    self.env.ref("timebank_core.group_timebank_broker").ids,
+                ),
+                ("company_ids", "in", self.ids),
+                ("share", "=", False),
+            ],
+            order="id",
+            limit=1,
+        )
+        return broker or self.env.user
+
     def _timebank_stars(self, minutes):
         """Stars of a quarter in which a member gave ``minutes`` of service."""
         self.ensure_one()

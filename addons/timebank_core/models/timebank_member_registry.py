@@ -151,23 +151,11 @@ class TimebankMember(models.Model):
         for member in due:
             bank = member.company_id
             if bank not in brokers:
-                brokers[bank] = self.env["res.users"].search(
-                    [
-                        (
-                            "groups_id",
-                            "in",
-                            self.env.ref("timebank_core.group_timebank_broker").ids,
-                        ),
-                        ("company_ids", "in", bank.ids),
-                        ("share", "=", False),
-                    ],
-                    order="id",
-                    limit=1,
-                )
+                brokers[bank] = bank._timebank_broker()
             member.activity_schedule(
                 activity_type_id=activity_type.id,
                 date_deadline=today,
-                user_id=(brokers[bank] or self.env.user).id,
+                user_id=brokers[bank].id,
                 note=_(
                     "The yearly review of the registry is due: skills, "
                     "availability, abilities and exchange preferences."
