@@ -25,3 +25,4 @@ from . import test_public_hours
 from . import test_one_off_service
 from . import test_portal_proxy
 from . import test_proof
+from . import test_reminders
