@@ -68,6 +68,25 @@ class ResCompany(models.Model):
         default=30,
         help="Members are warned this many days before their credits expire.",
     )
+    timebank_low_balance_minutes = fields.Integer(
+        string="Low Balance Reminder Below (minutes)",
+        default=60,
+        help="A member whose balance falls below this many minutes is reminded "
+        "once, and again only after it went back above and fell again. 0: never.",
+    )
+    timebank_unused_credit_minutes = fields.Integer(
+        string="Unused Credits Reminder From (minutes)",
+        default=600,
+        help="A member with at least this many minutes who has received no service "
+        "for the days below is reminded to use them, at most once in those days. "
+        "0: never.",
+    )
+    timebank_unused_credit_days = fields.Integer(
+        string="Unused Credits Reminder After (days)",
+        default=180,
+        help="Days without receiving a service (or since joining) before a member "
+        "with unused credits is reminded. 0: never.",
+    )
 
     timebank_credit_reference_value = fields.Monetary(
         string="Reference Value of an Hour",
@@ -187,29 +206,6 @@ class ResCompany(models.Model):
                 )
         return True
 
-    def _timebank_broker_user(self):
-        """The broker who gets the bank's calls and reviews when nobody in
-        particular follows the member: the first broker of the bank (an
-        internal user), or none."""
-        self.ensure_one()
-        return (
-            self.env["res.users"]
-            .sudo()
-            .search(
-                [
-                    (
-                        "groups_id",
-                        "in",
-                        self.env.ref("timebank_core.group_timebank_broker").ids,
-                    ),
-                    ("company_ids", "in", self.ids),
-                    ("share", "=", False),
-                ],
-                order="id",
-                limit=1,
-            )
-        )
-
     def _timebank_public_board(self):
         """Totals only, for the public page: hours given, services, members."""
         self.ensure_one()
@@ -242,6 +238,31 @@ class ResCompany(models.Model):
             "currency": currency,
         }
 
+    def _timebank_broker(self):
+        """The broker a bank's scheduled to-dos go to: its first broker, or
+        the user running the job when the bank has none."""
+        self.ensure_one()
+        # read as the bank: whoever acts (a member booking, a job) may not
+        # read the bank's users
+        broker = (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    (
+                        "groups_id",
+                        "in",
+                        self.env.ref("timebank_core.group_timebank_broker").ids,
+                    ),
+                    ("company_ids", "in", self.ids),
+                    ("share", "=", False),
+                ],
+                order="id",
+                limit=1,
+            )
+        )
+        return broker.with_env(self.env) or self.env.user
+
     def _timebank_stars(self, minutes):
         """Stars of a quarter in which a member gave ``minutes`` of service."""
         self.ensure_one()
@@ -259,6 +280,9 @@ class ResCompany(models.Model):
         "timebank_expiry_policy",
         "timebank_expiry_years",
         "timebank_expiry_warning_days",
+        "timebank_low_balance_minutes",
+        "timebank_unused_credit_minutes",
+        "timebank_unused_credit_days",
     )
     def _check_timebank_ledger_settings(self):
         for company in self:
@@ -288,6 +312,21 @@ class ResCompany(models.Model):
                     _(
                         "Time bank %(bank)s: the expiry warning cannot come after the "
                         "expiry.",
+                        bank=company.name,
+                    )
+                )
+            if (
+                min(
+                    company.timebank_low_balance_minutes,
+                    company.timebank_unused_credit_minutes,
+                    company.timebank_unused_credit_days,
+                )
+                < 0
+            ):
+                raise ValidationError(
+                    _(
+                        "Time bank %(bank)s: the minutes and days of the reminders "
+                        "cannot be negative (0 turns a reminder off).",
                         bank=company.name,
                     )
                 )

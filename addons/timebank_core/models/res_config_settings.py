@@ -55,6 +55,15 @@ class ResConfigSettings(models.TransientModel):
     timebank_expiry_warning_days = fields.Integer(
         related="company_id.timebank_expiry_warning_days", readonly=False
     )
+    timebank_low_balance_minutes = fields.Integer(
+        related="company_id.timebank_low_balance_minutes", readonly=False
+    )
+    timebank_unused_credit_minutes = fields.Integer(
+        related="company_id.timebank_unused_credit_minutes", readonly=False
+    )
+    timebank_unused_credit_days = fields.Integer(
+        related="company_id.timebank_unused_credit_days", readonly=False
+    )
     timebank_star1_hours = fields.Integer(
         related="company_id.timebank_star1_hours", readonly=False
     )

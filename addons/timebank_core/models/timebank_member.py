@@ -2,8 +2,9 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
+from .timebank_account import format_minutes
 from .timebank_rpc import marshallable
 
 MEMBER_STATES = [
@@ -19,6 +20,18 @@ TRANSITIONS = {
     "active": {"suspended", "withdrawn"},
     "suspended": {"active", "withdrawn"},
     "withdrawn": {"applicant"},
+}
+
+# reminder kind -> (its mail template, the field that remembers it was sent)
+REMINDERS = {
+    "low_balance": (
+        "timebank_core.mail_template_low_balance",
+        "timebank_low_balance_reminded_on",
+    ),
+    "unused": (
+        "timebank_core.mail_template_unused_credits",
+        "timebank_unused_reminded_on",
+    ),
 }
 
 
@@ -38,6 +51,8 @@ class TimebankMember(models.Model):
         "expiry_notice_date",
         "expiry_letter_pending",
         "expiry_notice_ids",
+        "timebank_low_balance_reminded_on",
+        "timebank_unused_reminded_on",
     )
 
     number = fields.Char(
@@ -149,6 +164,21 @@ class TimebankMember(models.Model):
         readonly=True,
         copy=False,
         help="The member has no e-mail: print and post the expiry notice.",
+    )
+    timebank_low_balance_reminded_on = fields.Date(
+        string="Low Balance Reminded On",
+        readonly=True,
+        copy=False,
+        help="The day the reminder job told the member (or their broker) that the "
+        "balance is low; cleared when the job sees it back above the bank's "
+        "threshold.",
+    )
+    timebank_unused_reminded_on = fields.Date(
+        string="Unused Credits Reminded On",
+        readonly=True,
+        copy=False,
+        help="The day the reminder job last told the member (or their broker) about "
+        "credits they do not use.",
     )
 
     # The person, for convenience on the membership form
@@ -406,8 +436,8 @@ class TimebankMember(models.Model):
     def _guarded_hint(self):
         return _(
             "A membership moves with its buttons (Activate, Suspend, Reinstate, "
-            "Withdraw, Reapply), its ledger account is opened with it and expiry "
-            "notices are kept by the expiry job."
+            "Withdraw, Reapply), its ledger account is opened with it, expiry "
+            "notices are kept by the expiry job and reminders by the reminder job."
         )
 
     def write(self, vals):
@@ -665,3 +695,181 @@ class TimebankMember(models.Model):
         for member in self:
             member.message_post(body=_("Expiry notice printed and posted."))
         return True
+
+    # ------------------------------------------------------------------ reminders
+    @api.model
+    def _cron_timebank_reminders(self):
+        """Daily: remind members whose balance runs low, or who do not use
+        their credits, by e-mail or through a call of their broker."""
+        banks = self.env["res.company"].sudo().search([])
+        today = fields.Date.context_today(self)
+        Cron = self.env["ir.cron"]
+        for done, bank in enumerate(banks):
+            self.sudo()._timebank_remind(bank, today)
+            Cron._notify_progress(done=done + 1, remaining=len(banks) - done - 1)
+
+    @api.model
+    def _timebank_remind(self, bank, today):
+        """The reminders of one bank, with its own settings.
+
+        :return: (members reminded of a low balance, of unused credits)
+        """
+        low = self._timebank_low_balance_due(bank)
+        low._timebank_send_reminder("low_balance", today)
+        unused = self._timebank_unused_due(bank, today)
+        unused._timebank_send_reminder("unused", today)
+        return low, unused
+
+    @api.model
+    def _timebank_low_balance_due(self, bank):
+        """Active members of ``bank`` whose balance fell below the threshold and
+        who were not reminded of it since; a member seen back above it may be
+        reminded again the next time it falls."""
+        threshold = bank.timebank_low_balance_minutes
+        if not threshold:
+            return self.browse()
+        self.search(
+            [
+                ("company_id", "=", bank.id),
+                ("timebank_low_balance_reminded_on", "!=", False),
+                ("account_id.balance", ">=", threshold),
+            ]
+        )._guarded_write({"timebank_low_balance_reminded_on": False})
+        # a balance that never moved did not fall: no reminder on joining
+        return self.search(
+            [
+                ("company_id", "=", bank.id),
+                ("state", "=", "active"),
+                ("timebank_low_balance_reminded_on", "=", False),
+                ("account_id.balance", "<", threshold),
+                ("account_id.line_ids.parent_state", "=", "posted"),
+            ]
+        )
+
+    @api.model
+    def _timebank_unused_due(self, bank, today):
+        """Active members of ``bank`` with at least the bank's unused minutes
+        who spent none on a service for its days (or joined before), not
+        reminded of it within those days."""
+        minutes = bank.timebank_unused_credit_minutes
+        days = bank.timebank_unused_credit_days
+        if not (minutes and days):
+            return self.browse()
+        since = today - timedelta(days=days)
+        members = self.search(
+            [
+                ("company_id", "=", bank.id),
+                ("state", "=", "active"),
+                ("account_id.balance", ">=", minutes),
+                "|",
+                ("timebank_unused_reminded_on", "=", False),
+                ("timebank_unused_reminded_on", "<=", since),
+            ]
+        )
+        if not members:
+            return members
+        last_spent = dict(
+            self.env["timebank.entry.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("account_id", "in", members.account_id.ids),
+                    ("debit", ">", 0),
+                    ("parent_state", "=", "posted"),
+                    ("journal_id.type", "=", "exchange"),
+                ],
+                ["account_id"],
+                ["date:max"],
+            )
+        )
+        return members.filtered(
+            lambda m: (
+                (last_spent.get(m.account_id) or m.join_date or m.create_date.date())
+                <= since
+            )
+        )
+
+    def _timebank_send_reminder(self, kind, today):
+        """An e-mail to each member who reads them, a call for the bank's broker
+        to make for the others; then the reminder is remembered for ``today``.
+
+        :param kind: a key of ``REMINDERS``
+        """
+        if not self:
+            return
+        template_xmlid, reminded_field = REMINDERS[kind]
+        by_mail = self.filtered(
+            lambda m: (
+                m.partner_id.email and m.contact_channel not in ("phone", "in_person")
+            )
+        )
+        to_call = self - by_mail
+        if by_mail:
+            self.env.ref(template_xmlid).send_mail_batch(by_mail.ids)
+            body = (
+                _("Low balance reminder sent by e-mail.")
+                if kind == "low_balance"
+                else _("Unused credits reminder sent by e-mail.")
+            )
+            by_mail._message_log_batch(dict.fromkeys(by_mail.ids, body))
+        if to_call:
+            call = self.env.ref("mail.mail_activity_data_call")
+            model_id = self.env["ir.model"]._get(self._name).id
+            brokers = {bank: bank._timebank_broker() for bank in to_call.company_id}
+            self.env["mail.activity"].create(
+                [
+                    {
+                        "activity_type_id": call.id,
+                        "automated": True,
+                        "res_model_id": model_id,
+                        "res_id": member.id,
+                        "user_id": brokers[member.company_id].id,
+                        "date_deadline": today,
+                        "summary": member.with_context(
+                            lang=brokers[member.company_id].lang
+                        )._timebank_reminder_summary(kind),
+                        "note": member.with_context(
+                            lang=brokers[member.company_id].lang
+                        )._timebank_reminder_note(kind),
+                    }
+                    for member in to_call
+                ]
+            )
+        self._guarded_write({reminded_field: today})
+
+    def _timebank_reminder_summary(self, kind):
+        self.ensure_one()
+        name = self.partner_id.name
+        if kind == "low_balance":
+            return _("Call %(name)s: low balance", name=name)
+        return _("Call %(name)s: credits to use", name=name)
+
+    def _timebank_reminder_note(self, kind):
+        """What the broker tells the member on the phone."""
+        self.ensure_one()
+        partner = self.partner_id
+        phone = partner.phone or partner.mobile or _("no phone number")
+        if kind == "low_balance":
+            return _(
+                "The balance of %(name)s (%(phone)s) is %(balance)s hours: soon "
+                "they may not be able to ask for help. Suggest a service they could "
+                "give to a neighbour.",
+                name=partner.name,
+                phone=phone,
+                balance=self.balance_display,
+            )
+        note = _(
+            "%(name)s (%(phone)s) has %(balance)s hours of credits and has received "
+            "no service for a long time. Ask whether they need a hand, and help "
+            "them ask for it.",
+            name=partner.name,
+            phone=phone,
+            balance=self.balance_display,
+        )
+        if self.expiry_next_date:
+            note += " " + _(
+                "%(minutes)s hours of them expire on %(date)s.",
+                minutes=format_minutes(self.expiry_next_minutes),
+                date=format_date(self.env, self.expiry_next_date),
+            )
+        return note

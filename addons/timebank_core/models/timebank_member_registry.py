@@ -151,11 +151,11 @@ class TimebankMember(models.Model):
         for member in due:
             bank = member.company_id
             if bank not in brokers:
-                brokers[bank] = bank._timebank_broker_user()
+                brokers[bank] = bank._timebank_broker()
             member.activity_schedule(
                 activity_type_id=activity_type.id,
                 date_deadline=today,
-                user_id=(brokers[bank] or self.env.user).id,
+                user_id=brokers[bank].id,
                 note=_(
                     "The yearly review of the registry is due: skills, "
                     "availability, abilities and exchange preferences."

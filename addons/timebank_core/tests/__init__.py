@@ -26,3 +26,4 @@ from . import test_one_off_service
 from . import test_portal_proxy
 from . import test_proof
 from . import test_rating
+from . import test_reminders

@@ -696,9 +696,7 @@ class TimebankRequest(models.Model):
             else:
                 request.activity_schedule(
                     "mail.mail_activity_data_call",
-                    user_id=(
-                        request.company_id._timebank_broker_user() or self.env.user
-                    ).id,
+                    user_id=request.company_id._timebank_broker().id,
                     summary=_("Call %(name)s", name=partner.name),
                     note=_(
                         "%(person)s booked the offer %(offer)s of %(name)s "

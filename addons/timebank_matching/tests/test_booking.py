@@ -154,7 +154,7 @@ class TestBooking(MatchingCase, HttpCase):
         activity = request.activity_ids
         self.assertEqual(activity.summary, "Call Booking Pan")
         self.assertIn("booked the offer Weekly shopping on Mondays", activity.note)
-        self.assertEqual(activity.user_id, self.bank_a._timebank_broker_user())
+        self.assertEqual(activity.user_id, self.bank_a._timebank_broker())
         with self.assertRaisesRegex(Exception, "offered to nobody else"):
             request.with_user(self.broker).action_notify_top()
 
