@@ -1,4 +1,4 @@
-"""Every public action of the four addons answers an XML-RPC client.
+"""Every public action of the product's addons answers an XML-RPC client.
 
 An action that returns None does its work, then answers ``Fault: cannot marshal
 None``: the client cannot tell success from failure and may retry. Each addon
@@ -19,6 +19,7 @@ ADDONS = (
     "timebank_matching",
     "timebank_cooperative",
     "timebank_grant",
+    "timebank_community",
 )
 
 

@@ -1,4 +1,4 @@
-"""States move only through their actions, in every model of the four addons.
+"""States move only through their actions, in every model of the product's addons.
 
 For every model with a ``state`` field, a user with every group of the product
 and the settings right (the highest short of the superuser) tries over XML-RPC
@@ -18,6 +18,7 @@ ADDONS = (
     "timebank_matching",
     "timebank_cooperative",
     "timebank_grant",
+    "timebank_community",
 )
 
 
@@ -144,6 +145,11 @@ class TestStatesGuarded(GrantCase, HttpCase):
                 "date_end": "2026-12-31",
             },
             "timebank.grant.claim": {"grant_id": grant.id},
+            "timebank.story": {
+                "member_id": amy.id,
+                "title": "The day David came",
+                "body": "<p>He brought soup.</p>",
+            },
             # written by the expiry job only: any value given is refused
             "timebank.expiry.notice": {},
             "timebank.grant.expense": {

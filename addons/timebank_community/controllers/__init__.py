@@ -1,0 +1,2 @@
+from . import impact
+from . import portal
