@@ -1,8 +1,8 @@
 from datetime import datetime, timedelta
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HOST, HttpCase, new_test_user, tagged
 
-from .common import csrf_token, post_opening_balance
+from .common import TimebankCase, csrf_token, new_user_password, post_opening_balance
 
 
 @tagged("post_install", "-at_install")
@@ -106,3 +106,28 @@ class TestPortal(HttpCase):
         # in tests the report comes as HTML instead of PDF
         self.assertIn("Portal Amy", response.text)
         self.assertNotIn("Portal David", response.text)
+
+
+@tagged("post_install", "-at_install")
+class TestPortalLanguage(TimebankCase, HttpCase):
+    def test_the_portal_speaks_the_members_language_after_login(self):
+        self.env["res.lang"]._activate_lang("zh_TW")
+        self.env["ir.module.module"]._load_module_terms(["timebank_core"], ["zh_TW"])
+        member = self._member("Language Elder Lin", active=True)
+        member.partner_id.lang = "zh_TW"
+        self._portal_user("lang_elder", member.partner_id)
+        # a browser that was shown the portal in English before (the language
+        # menu of the footer, an earlier visit) keeps it in a cookie
+        self.opener.cookies.set("frontend_lang", "en_US", domain=HOST, path="/")
+        page = self.url_open("/web/login")
+        self.url_open(
+            "/web/login",
+            data={
+                "login": "lang_elder",
+                "password": new_user_password("lang_elder"),
+                "csrf_token": csrf_token(page.text),
+            },
+        )
+        self.assertEqual(self.opener.cookies.get("frontend_lang"), "zh_TW")
+        page = self.url_open("/my/timebank")
+        self.assertIn("我的時間點數", page.text)
