@@ -105,6 +105,8 @@ class TestKpi(TimebankCase):
     def test_impact_value_only_when_the_bank_sets_one(self):
         wizard, kpis = self._kpis()
         self.assertEqual(kpis["impact_value"], 0.0)
+        # the form hides it: no "0.0" shown as if the hours had no value
+        self.assertFalse(wizard.impact_value)
         self.bank_a.write(
             {
                 "timebank_credit_reference_value": 200.0,

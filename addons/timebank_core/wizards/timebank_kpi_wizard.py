@@ -97,12 +97,14 @@ class TimebankKpiWizard(models.TransientModel):
                     "services": kpis["services"],
                     "hours": kpis["minutes"] / 60,
                     "hours_growth": kpis["minutes_growth"] or 0.0,
-                    "impact_value": kpis["impact_value"]
-                    and format_amount(
+                    # nothing to show (not a zero) when the bank sets no value
+                    "impact_value": format_amount(
                         self.env,
                         kpis["impact_value"],
                         wizard.company_id.timebank_credit_reference_currency_id,
-                    ),
+                    )
+                    if kpis["impact_value"]
+                    else False,
                     "active_givers": kpis["active_givers"],
                     "ratings": kpis["ratings"],
                     "satisfaction": kpis["satisfaction"] or 0.0,
