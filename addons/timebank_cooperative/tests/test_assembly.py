@@ -156,6 +156,27 @@ class TestAssembly(AssemblyCase):
         self.assertEqual(kind, "pdf")
         self.assertTrue(pdf.startswith(b"%PDF"))
 
+    def test_the_minutes_say_the_hours_of_the_bank(self):
+        """A 14:00 meeting in Taipei is at 14:00 in its minutes, whoever prints
+        them from wherever."""
+        self.bank_a.partner_id.tz = "Asia/Taipei"
+        day = (datetime.now() + timedelta(days=20)).replace(
+            hour=6, minute=0, second=0, microsecond=0
+        )
+        assembly = self._assembly(date=day)
+        for tz in ("UTC", "Europe/Paris"):
+            self.broker.tz = tz
+            html = (
+                self.env["ir.actions.report"]
+                .with_user(self.broker)
+                ._render_qweb_html(
+                    "timebank_cooperative.report_assembly_minutes", assembly.ids
+                )[0]
+                .decode()
+            )
+            self.assertIn("14:00", html, tz)
+            self.assertNotIn("06:00", html, tz)
+
     def test_ledger_summary_of_the_year(self):
         with freeze_time("2025-06-01"):
             self._pay(self._system("issuance"), self.amy, 120, ref="Welcome credits")

@@ -151,6 +151,9 @@ class TestPortalNeed(HttpCase):
         self.assertIn("your request", response.text)
         self.assertIn("Rice, tofu and green tea", response.text)  # my requests
         self.assertIn("Cancel this request", response.text)
+        # asked twice before it is cancelled
+        self.assertIn("Do you really want to cancel this request?", response.text)
+        self.assertIn("Yes, cancel it", response.text)
         need = (
             self.env["timebank.request"]
             .with_user(self.broker)
