@@ -49,6 +49,15 @@
         "views/timebank_member_registry_views.xml",
         "views/timebank_rating_views.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "timebank_core/static/src/fields/minutes_field.js",
+            "timebank_core/static/src/fields/minutes_field.xml",
+        ],
+        "web.assets_tests": [
+            "timebank_core/static/tests/tours/minutes_tour.js",
+        ],
+    },
     "demo": [
         "demo/timebank_skill_demo.xml",
         "demo/timebank_member_demo.xml",

@@ -69,15 +69,15 @@ class ResCompany(models.Model):
         help="Members are warned this many days before their credits expire.",
     )
     timebank_low_balance_minutes = fields.Integer(
-        string="Low Balance Reminder Below (minutes)",
+        string="Low Balance Reminder Below",
         default=60,
-        help="A member whose balance falls below this many minutes is reminded "
+        help="A member whose balance falls below this time (h:mm) is reminded "
         "once, and again only after it went back above and fell again. 0: never.",
     )
     timebank_unused_credit_minutes = fields.Integer(
-        string="Unused Credits Reminder From (minutes)",
+        string="Unused Credits Reminder From",
         default=600,
-        help="A member with at least this many minutes who has received no service "
+        help="A member with at least this time (h:mm) who has received no service "
         "for the days below is reminded to use them, at most once in those days. "
         "0: never.",
     )

@@ -128,7 +128,7 @@ class TimebankExchange(models.Model):
         "confirmed: later changes of the catalog do not move it.",
     )
     cap_minutes = fields.Integer(
-        string="Cap per Session (minutes)",
+        string="Cap per Session",
         readonly=True,
         copy=False,
         aggregator=None,
@@ -220,7 +220,7 @@ class TimebankExchange(models.Model):
     )
     case_rate_reason = fields.Text(string="Why This Rate", readonly=True, copy=False)
     posted_minutes = fields.Integer(
-        string="Credited (minutes)",
+        string="Credited Time",
         readonly=True,
         copy=False,
         help="What the ledger credits for this service now: its credits when "

@@ -65,7 +65,7 @@ class TimebankExpiryNotice(models.Model):
         "or earlier.",
     )
     minutes = fields.Integer(
-        string="Announced (minutes)",
+        string="Announced",
         required=True,
         readonly=True,
         help="At most this much expires on the date: less if the member uses "
@@ -83,7 +83,7 @@ class TimebankExpiryNotice(models.Model):
         "timebank.entry", string="Expiry Entry", readonly=True, index="btree_not_null"
     )
     expired_minutes = fields.Integer(
-        string="Expired (minutes)",
+        string="Expired Time",
         readonly=True,
         help="What expired on the date: what was announced, less what the member "
         "used in time.",

@@ -126,9 +126,8 @@ class TimebankMember(models.Model):
         help="Use the limit below instead of the bank's default credit limit.",
     )
     credit_limit = fields.Integer(
-        string="Credit Limit (minutes)",
         tracking=True,
-        help="How far below zero, in minutes, this member's balance may go.",
+        help="How far below zero (h:mm) this member's balance may go.",
     )
     expiry_notice_through = fields.Date(
         readonly=True,
@@ -136,7 +135,7 @@ class TimebankMember(models.Model):
         help="Expiries up to this date have been announced to the member.",
     )
     expiry_notice_minutes = fields.Integer(
-        readonly=True, copy=False, help="Minutes announced as expiring soon."
+        readonly=True, copy=False, help="Time announced as expiring soon."
     )
     expiry_notice_date = fields.Date(
         readonly=True,
@@ -150,10 +149,10 @@ class TimebankMember(models.Model):
         "will do it (announced first, then expired).",
     )
     expiry_next_minutes = fields.Integer(
-        string="Expiring Then (minutes)", compute="_compute_expiry_preview"
+        string="Expiring Then", compute="_compute_expiry_preview"
     )
     expiry_year_minutes = fields.Integer(
-        string="Expiring Within a Year (minutes)",
+        string="Expiring Within a Year",
         compute="_compute_expiry_preview",
     )
     expiry_notice_ids = fields.One2many(

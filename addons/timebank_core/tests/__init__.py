@@ -27,3 +27,4 @@ from . import test_portal_proxy
 from . import test_proof
 from . import test_rating
 from . import test_reminders
+from . import test_minutes_widget

@@ -22,9 +22,7 @@ class TimebankExpiryPreviewWizard(models.TransientModel):
     line_ids = fields.One2many(
         "timebank.expiry.preview.line", "wizard_id", string="Expiries", readonly=True
     )
-    total_minutes = fields.Integer(
-        string="Total (minutes)", compute="_compute_total_minutes"
-    )
+    total_minutes = fields.Integer(string="Total", compute="_compute_total_minutes")
     member_count = fields.Integer(string="Members", compute="_compute_total_minutes")
 
     @api.depends("line_ids.minutes")
