@@ -96,6 +96,35 @@ class TimebankMatchingEngine(models.AbstractModel):
         return {member.id: count for member, count in groups}
 
     @api.model
+    def _allowed_members(self, company, requests):
+        """Hard filters that addons add to the engine's own: for each request
+        of ``requests`` (all of ``company``) whose candidates are restricted,
+        the ids of the only members who may be ranked.
+
+        A request absent from the result is not restricted; one mapped to an
+        empty set has no candidate. An override combines its restrictions
+        with those of ``super()`` (see ``_restrict``), and
+        ``timebank.request._provider_refusals`` refuses the same members when
+        one claims, is assigned or is booked.
+
+        :return: {request id: set of member ids}
+        """
+        return {}
+
+    @api.model
+    def _restrict(self, allowed, more):
+        """``allowed`` further restricted by ``more`` (both as returned by
+        ``_allowed_members``): a request restricted by both keeps the members
+        both allow."""
+        result = dict(allowed)
+        for request_id, members in more.items():
+            members = set(members)
+            result[request_id] = (
+                result[request_id] & members if request_id in result else members
+            )
+        return result
+
+    @api.model
     def _features_sql(self, company, materialized=True):
         """Candidate features of every active member of ``company``, as CTEs.
 
@@ -369,6 +398,12 @@ class TimebankMatchingEngine(models.AbstractModel):
             ]
             for name in ("skills", "slots")
         }
+        allowed = self._allowed_members(company, requests)
+        allowed_pairs = [
+            (request_id, member_id)
+            for request_id, members in allowed.items()
+            for member_id in sorted(members)
+        ]
         query = SQL(
             """
             WITH %(features)s,
@@ -377,9 +412,16 @@ class TimebankMatchingEngine(models.AbstractModel):
                     %(ids)s::int[], %(members)s::int[], %(partners)s::int[],
                     %(items)s::int[], %(checks)s::bool[], %(skill_counts)s::int[],
                     %(slot_counts)s::int[], %(xs)s::float8[], %(ys)s::float8[],
-                    %(zs)s::float8[], %(places)s::bool[], %(generations)s::varchar[]
+                    %(zs)s::float8[], %(places)s::bool[], %(generations)s::varchar[],
+                    %(restricted)s::bool[]
                 ) AS r(id, member_id, partner_id, item_id, needs_check, skill_count,
-                       slot_count, x, y, z, has_place, generation)
+                       slot_count, x, y, z, has_place, generation, restricted)
+            ),
+            allowed AS (
+                -- the only candidates of the restricted requests
+                SELECT * FROM unnest(%(allowed_requests)s::int[],
+                                     %(allowed_members)s::int[])
+                    AS a(request_id, member_id)
             ),
             req_skills AS (
                 SELECT * FROM unnest(%(skill_requests)s::int[], %(skill_ids)s::int[])
@@ -472,6 +514,9 @@ class TimebankMatchingEngine(models.AbstractModel):
                          WHERE f.id != r.member_id
                            AND f.partner_id != r.partner_id
                            AND (NOT r.needs_check OR f.has_check)
+                           AND (NOT r.restricted OR EXISTS (
+                                SELECT 1 FROM allowed a
+                                 WHERE a.request_id = r.id AND a.member_id = f.id))
                         -- OFFSET 0 keeps PostgreSQL from pulling the subquery up,
                         -- which would compute each expression once per use
                         OFFSET 0
@@ -503,6 +548,9 @@ class TimebankMatchingEngine(models.AbstractModel):
             zs=params["zs"],
             places=params["places"],
             generations=params["generations"],
+            restricted=[request_id in allowed for request_id in params["ids"]],
+            allowed_requests=[pair[0] for pair in allowed_pairs],
+            allowed_members=[pair[1] for pair in allowed_pairs],
             skill_requests=[pair[0] for pair in pairs["skills"]],
             skill_ids=[pair[1] for pair in pairs["skills"]],
             slot_requests=[pair[0] for pair in pairs["slots"]],
@@ -602,6 +650,7 @@ class TimebankMatchingEngine(models.AbstractModel):
         np = numpy
         features = self._load_features(company)
         params = self._request_params(requests)
+        allowed = self._allowed_members(company, requests)
         weights = company._timebank_weights()
         total = sum(weights.values()) or 1
         scale = company.timebank_distance_scale_km
@@ -615,6 +664,11 @@ class TimebankMatchingEngine(models.AbstractModel):
             )
             if params["checks"][index]:
                 mask &= features["has_check"]
+            if request_id in allowed:
+                mask &= np.isin(
+                    features["id"],
+                    np.fromiter(allowed[request_id], dtype=np.int64),
+                )
             offered = np.zeros(count, dtype=bool)
             item = params["items"][index]
             for member, items in features["offers"].items():

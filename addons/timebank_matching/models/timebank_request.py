@@ -474,6 +474,20 @@ class TimebankRequest(models.Model):
                     member=member.display_name,
                 )
             )
+        refusals = self._provider_refusals(member)
+        if refusals:
+            raise UserError("\n".join(refusals))
+
+    def _provider_refusals(self, member):
+        """Why ``member`` may not provide this request, beyond the rules above:
+        one sentence per reason, none by default.
+
+        Addons that add hard filters to the engine
+        (``timebank.matching.engine._allowed_members``) refuse here the members
+        those filters leave out, with a message that says what is missing.
+        """
+        self.ensure_one()
+        return []
 
     def _lock(self):
         """Lock the rows: concurrent claims and assignments wait for each other."""

@@ -14,3 +14,4 @@ from . import test_xmlrpc
 from . import test_request_outcome
 from . import test_rating_reliability
 from . import test_booking
+from . import test_allowed_members

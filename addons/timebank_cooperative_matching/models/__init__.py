@@ -1,0 +1,2 @@
+from . import timebank_matching_engine
+from . import timebank_request

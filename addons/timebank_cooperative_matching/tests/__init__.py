@@ -1,0 +1,2 @@
+from . import test_ranking
+from . import test_provider
