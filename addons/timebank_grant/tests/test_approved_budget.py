@@ -160,6 +160,16 @@ class TestApprovedBudget(GrantHttpCase):
             self._call(self.grant_manager, "timebank.grant", "unlink", self.grant.ids)
         self.assertTrue(self.grant.exists())
 
+    def test_the_accountant_deletes_a_draft_grant_only(self):
+        draft = self._grant([("training", 1000, 0)])
+        self._call(self.accountant, "timebank.grant", "unlink", draft.ids)
+        self.assertFalse(draft.exists())
+        with self.assertRaisesRegex(
+            Fault, r"Time bank grant: only a draft grant can be deleted"
+        ):
+            self._call(self.accountant, "timebank.grant", "unlink", self.grant.ids)
+        self.assertTrue(self.grant.exists())
+
     def test_line_with_assigned_expenditures_stays(self):
         self._bill([("Workshop", 500, {self.grant.analytic_account_id: 100})])
         expense = self._import(self.grant)
