@@ -92,6 +92,12 @@ class TestDispute(CooperativeCase):
         self.assertEqual(dispute.resolution, "Both agree on one hour and a half.")
         # the broker in charge and the deadline are still for the office to keep
         dispute.write({"priority": "0"})
+        # the broker finds it from the member's form
+        member = dispute.member_id.with_user(self.broker)
+        self.assertEqual(member.dispute_count, 1)
+        self.assertEqual(
+            dispute.search(member.action_view_disputes()["domain"]), dispute
+        )
 
     def test_workflow(self):
         dispute = self._dispute()

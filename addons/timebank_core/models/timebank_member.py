@@ -125,6 +125,9 @@ class TimebankMember(models.Model):
         tracking=True,
         help="Use the limit below instead of the bank's default credit limit.",
     )
+    exchange_count = fields.Integer(
+        string="Services", compute="_compute_exchange_count"
+    )
     credit_limit = fields.Integer(
         tracking=True,
         help="How far below zero (h:mm) this member's balance may go.",
@@ -570,6 +573,31 @@ class TimebankMember(models.Model):
     def action_view_ledger(self):
         self.ensure_one()
         return self.account_id.action_view_lines()
+
+    def _compute_exchange_count(self):
+        Exchange = self.env["timebank.exchange"]
+        counts = dict.fromkeys(self.ids, 0)
+        for side in ("provider_id", "receiver_id"):
+            for member, count in Exchange._read_group(
+                [(side, "in", self.ids)], [side], ["__count"]
+            ):
+                counts[member.id] += count
+        for member in self:
+            member.exchange_count = counts.get(member.id, 0)
+
+    def action_view_exchanges(self):
+        """The services the member gave or received."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "timebank_core.timebank_exchange_action"
+        )
+        action["domain"] = [
+            "|",
+            ("provider_id", "=", self.id),
+            ("receiver_id", "=", self.id),
+        ]
+        action["context"] = {"default_provider_id": self.id}
+        return action
 
     def action_activate(self):
         self.check_access("write")

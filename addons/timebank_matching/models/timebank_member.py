@@ -13,6 +13,8 @@ PLACE_HELP = (
 class TimebankMember(models.Model):
     _inherit = "timebank.member"
 
+    request_count = fields.Integer(string="Needs", compute="_compute_request_count")
+
     matching_x = fields.Float(
         string="Place X (matching)",
         compute="_compute_matching_place",
@@ -52,3 +54,22 @@ class TimebankMember(models.Model):
             else:
                 vector = (0.0, 0.0, 0.0)
             member.matching_x, member.matching_y, member.matching_z = vector
+
+    def _compute_request_count(self):
+        counts = dict(
+            self.env["timebank.request"]._read_group(
+                [("member_id", "in", self.ids)], ["member_id"], ["__count"]
+            )
+        )
+        for member in self:
+            member.request_count = counts.get(member, 0)
+
+    def action_view_requests(self):
+        """The needs the member asked for."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "timebank_matching.timebank_request_action"
+        )
+        action["domain"] = [("member_id", "=", self.id)]
+        action["context"] = {"default_member_id": self.id}
+        return action

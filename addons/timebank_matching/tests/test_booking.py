@@ -214,6 +214,12 @@ class TestBooking(MatchingCase, HttpCase):
         self.assertFalse(request.offer_id)
         call(self.offer.id)
         self.assertEqual(request.offer_id, self.offer)
+        # the broker finds the elder's needs from her form
+        elder = self.elder.with_user(self.broker)
+        self.assertEqual(elder.request_count, 1)
+        self.assertEqual(
+            request.search(elder.action_view_requests()["domain"]), request
+        )
         request.action_publish()
         with self.assertRaisesRegex(Fault, "Only a draft can be booked"):
             call(self.offer.id)

@@ -1,0 +1,50 @@
+"""What a broker finds on logging in: the Time Bank first, and Export."""
+
+from datetime import datetime, timedelta
+
+from .common import TimebankCase
+
+
+class TestBrokerHome(TimebankCase):
+    def test_a_broker_lands_in_the_time_bank(self):
+        menus = self.env["ir.ui.menu"].with_user(self.broker).load_menus(debug=False)
+        first_app = menus[menus["root"]["children"][0]]
+        self.assertEqual(
+            first_app["id"], self.env.ref("timebank_core.timebank_root_menu").id
+        )
+
+    def test_a_broker_may_export_lists(self):
+        self.assertTrue(self.broker.has_group("base.group_allow_export"))
+        member = self._member("Export Elder Ho", active=True)
+        rows = (
+            self.env["timebank.member"]
+            .with_user(self.broker)
+            .browse(member.id)
+            .export_data(["display_name", "balance"])
+        )
+        self.assertEqual(rows["datas"][0][0], member.display_name)
+
+    def test_a_member_opens_her_services(self):
+        giver = self._member("Smart Giver Su", active=True)
+        taker = self._member("Smart Taker Ma", active=True)
+        item = self._service_item("Smart errands", "Smart")
+        start = datetime.now().replace(microsecond=0) - timedelta(days=1)
+        self.env["timebank.exchange"].create(
+            [
+                {
+                    "provider_id": provider.id,
+                    "receiver_id": receiver.id,
+                    "item_id": item.id,
+                    "company_id": self.bank_a.id,
+                    "date_start": start,
+                    "date_end": start + timedelta(hours=1),
+                }
+                for provider, receiver in ((giver, taker), (taker, giver))
+            ]
+        )
+        giver = giver.with_user(self.broker)
+        self.assertEqual(giver.exchange_count, 2)
+        action = giver.action_view_exchanges()
+        self.assertEqual(
+            self.env["timebank.exchange"].search_count(action["domain"]), 2
+        )
