@@ -12,6 +12,11 @@
     "data": [
         "data/timebank_service_item_data.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "timebank_catalog/static/tests/tours/catalog_zh_tour.js",
+        ],
+    },
     "demo": [
         "demo/timebank_exchange_demo.xml",
     ],

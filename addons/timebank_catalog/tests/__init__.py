@@ -1,1 +1,2 @@
 from . import test_table_1
+from . import test_catalog_chinese

@@ -180,6 +180,8 @@ class TestCooperativeRpc(CooperativeHttpCase):
         )
         act(BROKER, about_member, "action_resolve")
         self.assertEqual(about_member.state, "resolved")
+        action = act(BROKER, self.carol, "action_view_disputes")
+        self.assertEqual(Dispute.search(action["domain"]), about_member)
 
         # an assembly from its convocation to its minutes
         self._pay(self._system("issuance"), self.amy, 120, date=date(2025, 6, 1))

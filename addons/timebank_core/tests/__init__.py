@@ -29,3 +29,4 @@ from . import test_rating
 from . import test_reminders
 from . import test_minutes_widget
 from . import test_broker_home
+from . import test_portal_phone

@@ -249,6 +249,10 @@ class TestXmlRpc(MatchingCase, HttpCase):
         call(self.elder_user, Request, "action_publish", booking.ids)
         call(self.volunteer_user, Request, "action_decline_booking", booking.ids)
         self.assertEqual((booking.state, booking.offer_id), ("draft", offer.browse()))
+        action = call(
+            self.broker, "timebank.member", "action_view_requests", self.elder.ids
+        )
+        self.assertIn(booking, self.env[Request].search(action["domain"]))
         call(self.broker, Offer, "action_close", offer.ids)
         call(self.broker, Offer, "action_draft", offer.ids)
 
