@@ -57,6 +57,7 @@
         "web.assets_tests": [
             "timebank_core/static/tests/tours/minutes_tour.js",
             "timebank_core/static/tests/tours/portal_phone_tour.js",
+            "timebank_core/static/tests/tours/broker_tours.js",
         ],
     },
     "demo": [

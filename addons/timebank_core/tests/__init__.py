@@ -30,3 +30,4 @@ from . import test_reminders
 from . import test_minutes_widget
 from . import test_broker_home
 from . import test_portal_phone
+from . import test_broker_tours
