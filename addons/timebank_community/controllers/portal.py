@@ -174,6 +174,9 @@ class TimebankCommunityPortal(TimebankPortal):
                 "You are not a member of a time bank yet, and nobody named you as "
                 "their proxy. Please call your time bank to register."
             )
+        # what was typed comes back only from the form itself: a link cannot
+        # fill the page with words of its own (nor its <title>)
+        typed = post if request.httprequest.method == "POST" else {}
         values = self._prepare_portal_layout_values()
         values.update(
             {
@@ -181,11 +184,11 @@ class TimebankCommunityPortal(TimebankPortal):
                 "persons": persons,
                 "names": {p.id: p.partner_id.name for p in persons},
                 "story": story,
-                "title": post.get("title", story.title or ""),
-                "text": post.get("text", html2plaintext(story.body or "")),
-                "consent": bool(post.get("consent")) if post else story.consent,
-                "member_id": int(post["member_id"])
-                if str(post.get("member_id") or "").isdecimal()
+                "story_title": typed.get("title", story.title or ""),
+                "story_text": typed.get("text", html2plaintext(story.body or "")),
+                "consent": bool(typed.get("consent")) if typed else story.consent,
+                "member_id": int(typed["member_id"])
+                if str(typed.get("member_id") or "").isdecimal()
                 else story.sudo().member_id.id,
                 "photo_limits": _(
                     "A photo (JPEG, PNG, GIF or WebP), at most %(max)s MB.",

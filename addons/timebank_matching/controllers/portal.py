@@ -165,7 +165,13 @@ class TimebankMatchingPortal(TimebankPortal):
                 "window_rows": range(WINDOW_ROWS),
                 "offer": offer,
                 "offer_volunteer": offer and offer.member_id.partner_id.name,
-                "post": post,
+                # what was typed comes back only from the form itself, never
+                # from a link (the service of a booked offer is chosen already)
+                "post": post
+                if request.httprequest.method == "POST"
+                else {"item_id": post.get("item_id")}
+                if offer
+                else {},
                 "error": error,
             }
         )
