@@ -242,6 +242,12 @@ class TimebankExchange(models.Model):
         help="A broker's note, also after the service is posted, when nothing "
         "else of it changes any more; every change stays in its history.",
     )
+    capped = fields.Boolean(
+        string="Cap Applied",
+        compute="_compute_capped",
+        help="The time worked times the coefficient is more than the cap of the "
+        "service: the cap is credited.",
+    )
     has_proof = fields.Boolean(
         compute="_compute_has_proof",
         help="Photos or documents are attached as the service's proof.",
@@ -266,6 +272,15 @@ class TimebankExchange(models.Model):
             exchange.credit_minutes = self.env[
                 "timebank.service.item"
             ]._credit_minutes_for(minutes, exchange.coefficient, exchange.cap_minutes)
+
+    @api.depends("actual_minutes", "coefficient", "cap_minutes", "credit_minutes")
+    def _compute_capped(self):
+        for exchange in self:
+            exchange.capped = bool(
+                exchange.cap_minutes
+                and exchange.actual_minutes * exchange.coefficient
+                > exchange.cap_minutes
+            )
 
     @api.depends("credit_minutes")
     def _compute_hours(self):

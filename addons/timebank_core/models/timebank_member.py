@@ -204,8 +204,9 @@ class TimebankMember(models.Model):
     availability_ids = fields.One2many(
         related="partner_id.timebank_availability_ids", readonly=False
     )
+    # stored to group members by area
     service_area = fields.Char(
-        related="partner_id.timebank_service_area", readonly=False
+        related="partner_id.timebank_service_area", readonly=False, store=True
     )
     latitude = fields.Float(
         related="partner_id.partner_latitude", readonly=False, digits=(10, 7)

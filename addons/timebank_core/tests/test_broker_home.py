@@ -48,3 +48,44 @@ class TestBrokerHome(TimebankCase):
         self.assertEqual(
             self.env["timebank.exchange"].search_count(action["domain"]), 2
         )
+
+    def test_the_service_says_when_its_cap_applied(self):
+        giver = self._member("Cap Giver Su", active=True)
+        taker = self._member("Cap Taker Ma", active=True)
+        item = self._service_item(
+            "Cap cleaning", "Cap", coefficient=2.0, cap_minutes=120
+        )
+        start = datetime.now().replace(microsecond=0) - timedelta(days=1)
+        long_one, short_one = self.env["timebank.exchange"].create(
+            [
+                {
+                    "provider_id": giver.id,
+                    "receiver_id": taker.id,
+                    "item_id": item.id,
+                    "company_id": self.bank_a.id,
+                    "date_start": start - timedelta(hours=hours),
+                    "date_end": start
+                    - timedelta(hours=hours)
+                    + timedelta(minutes=minutes),
+                }
+                for hours, minutes in ((5, 90), (10, 30))
+            ]
+        )
+        self.assertEqual((long_one.credit_minutes, long_one.capped), (120, True))
+        self.assertEqual((short_one.credit_minutes, short_one.capped), (60, False))
+
+    def test_members_group_by_area(self):
+        for name, area in (
+            ("Area Lin", "North"),
+            ("Area Wu", "North"),
+            ("Area Ho", "East"),
+        ):
+            self._member(name, active=True).partner_id.timebank_service_area = area
+        groups = dict(
+            self.env["timebank.member"]
+            .with_user(self.broker)
+            ._read_group(
+                [("partner_id.name", "like", "Area ")], ["service_area"], ["__count"]
+            )
+        )
+        self.assertEqual(groups, {"North": 2, "East": 1})
