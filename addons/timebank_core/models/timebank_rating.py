@@ -164,7 +164,9 @@ class TimebankExchange(models.Model):
             return False
         if self.sudo().rating_ids.filtered(lambda r: r.direction == direction):
             return False
-        rater, _rated = self._rating_sides(direction)
+        rater, rated = self._rating_sides(direction)
+        if not (rater and rated):
+            return False
         return self._rating_channel(rater) in ("self", "proxy")
 
     def action_open_rating_wizard(self):
@@ -224,6 +226,14 @@ class TimebankExchange(models.Model):
                 )
             )
         rater, rated = self._rating_sides(direction)
+        if not (rater and rated):
+            raise UserError(
+                _(
+                    "%(service)s was given to the community, paid by its pool: "
+                    "there is no person helped to rate it or to be rated.",
+                    service=self.display_name,
+                )
+            )
         channel = self._rating_channel(rater)
         if not channel:
             raise AccessError(

@@ -178,6 +178,32 @@ class TestRating(TimebankCase, HttpCase):
             )
         self.assertFalse(self.service.rating_ids)
 
+    def test_a_service_to_the_community_has_nobody_to_rate(self):
+        self.bank_a.timebank_pool_credit_limit = 100000
+        service = self.env["timebank.exchange"].create(
+            {
+                "provider_id": self.amy.id,
+                "item_id": self._service_item(
+                    "Park cleaning", "Rating community", funding="community"
+                ).id,
+                "company_id": self.bank_a.id,
+                "date_start": self.start - timedelta(hours=30),
+                "date_end": self.start - timedelta(hours=29),
+            }
+        )
+        service.action_submit()
+        service.action_confirm(channel="phone")
+        service.action_verify()
+        service.action_post()
+        for direction in ("service", "visit"):
+            with self.assertRaisesRegex(UserError, "there is no person helped"):
+                service.with_user(self.broker).action_give_rating(direction, 5)
+        self.assertFalse(service.rating_ids)
+        # and the volunteer's page offers no rating for it
+        self.authenticate("rt_amy", "rt_amy")
+        page = self.url_open("/my/timebank")
+        self.assertNotIn(f"/my/timebank/service/{service.id}/rating", page.text)
+
     def test_nobody_writes_a_rating_by_hand(self):
         xmlrpc_call(
             self,
