@@ -89,6 +89,10 @@ class TimebankMatchingPortal(TimebankPortal):
             "check_out": _("Checked out."),
             "done": _("Thank you: the service is recorded for confirmation."),
             "withdraw": _("Your request is cancelled."),
+            "publish": _(
+                "Your request is sent again: the volunteers of your time bank can "
+                "see it now."
+            ),
             "decline": _(
                 "You declined the booking: the person who asked is told. Thank you "
                 "for answering."

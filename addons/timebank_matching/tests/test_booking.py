@@ -141,6 +141,16 @@ class TestBooking(MatchingCase, HttpCase):
         self.assertIn("Booking Pan cannot take this request", told.body)
         self.assertIn("I am away that week.", told.body)
         self.assertIn(self.elder.partner_id, told.partner_ids)
+        # the elder asks every volunteer instead, from her page
+        self.authenticate("bk_elder", "bk_elder")
+        page = self.url_open(REQUESTS_URL)
+        self.assertIn("Ask every volunteer", page.text)
+        page = self.url_open(
+            f"{REQUESTS_URL}/{booked.id}/publish",
+            data={"csrf_token": csrf_token(page.text)},
+        )
+        self.assertIn("Your request is sent again", page.text)
+        self.assertRecordValues(booked, [{"state": "published", "offer_id": False}])
         with self.assertRaisesRegex(Fault, "is not booked with an offer"):
             xmlrpc_call(
                 self, "bk_pan", booked._name, "action_decline_booking", [booked.id]
