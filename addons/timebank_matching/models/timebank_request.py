@@ -534,6 +534,10 @@ class TimebankRequest(models.Model):
                         request=request.display_name,
                     )
                 )
+        for request in self.filtered("offer_id"):
+            # still bookable as it was booked: the offer may have closed, the
+            # service changed or the volunteer lost what the service requires
+            request.action_book_offer(request.sudo().offer_id)
         self.sudo()._guarded_write({"state": "published"})
         self._notify_booking()
         return True
@@ -647,6 +651,7 @@ class TimebankRequest(models.Model):
         when published, only the member who offers it may take it, or decline.
         The member, their proxy or a broker books."""
         self.ensure_one()
+        self.check_access("read")
         self._check_state(
             ("draft",), _("Only a draft can be booked: %(requests)s is %(state)s.")
         )
@@ -727,6 +732,8 @@ class TimebankRequest(models.Model):
         """The member whose offer was booked cannot take the request: it returns
         to its requester as a draft, to publish for everyone or book again."""
         self.ensure_one()
+        # read as the user first: a broker of another bank reads nothing here
+        self.check_access("read")
         request = self.sudo()
         if not request.offer_id:
             raise UserError(
@@ -864,13 +871,15 @@ class TimebankRequest(models.Model):
         )
 
     def _take(self, member, state):
-        self._guarded_write(
-            {
-                "state": state,
-                "provider_id": member.id,
-                "date_assigned": fields.Datetime.now(),
-            }
-        )
+        vals = {
+            "state": state,
+            "provider_id": member.id,
+            "date_assigned": fields.Datetime.now(),
+        }
+        if self.offer_id and self.booked_member_id != member:
+            # given to someone else: no longer booked with that offer
+            vals["offer_id"] = False
+        self._guarded_write(vals)
         self.message_subscribe(partner_ids=member.partner_id.ids)
         self.message_post(
             body=_("%(member)s will provide this service.", member=member.display_name),

@@ -119,12 +119,17 @@ class TestBooking(MatchingCase, HttpCase):
         self.authenticate("bk_elder", "bk_elder")
         self._book_in_portal(self.offer)
         booked = self._booked()
-        # a neighbour who is not the volunteer cannot decline for them
+        # a neighbour does not even see it; the elder who asked does not
+        # decline for the volunteer
+        with self.assertRaisesRegex(Fault, "doesn't have 'read' access"):
+            xmlrpc_call(
+                self, "bk_other", booked._name, "action_decline_booking", [booked.id]
+            )
         with self.assertRaisesRegex(
             Fault, "Only Booking Pan, whose offer was booked, or a broker declines"
         ):
             xmlrpc_call(
-                self, "bk_other", booked._name, "action_decline_booking", [booked.id]
+                self, "bk_elder", booked._name, "action_decline_booking", [booked.id]
             )
         self.authenticate("bk_pan", "bk_pan")
         page = self.url_open(REQUESTS_URL)
@@ -233,3 +238,54 @@ class TestBooking(MatchingCase, HttpCase):
         request.action_publish()
         with self.assertRaisesRegex(Fault, "Only a draft can be booked"):
             call(self.offer.id)
+
+    def test_a_booking_stays_with_its_bank_its_volunteer_and_its_offer(self):
+        request = self._request()
+        request.action_book_offer(self.offer.id)
+        request.action_publish()
+        # another bank's broker neither declines it nor reads it
+        with self.assertRaisesRegex(Fault, "doesn't have 'read' access"):
+            xmlrpc_call(
+                self,
+                "tb_broker_b",
+                request._name,
+                "action_decline_booking",
+                [request.id],
+            )
+        self.assertRecordValues(
+            request, [{"state": "published", "offer_id": self.offer.id}]
+        )
+        # another member reads neither the request nor its preferred times
+        self.assertEqual(
+            xmlrpc_call(
+                self,
+                "bk_other",
+                "timebank.request.window",
+                "search",
+                [("request_id", "=", request.id)],
+            ),
+            [],
+        )
+        self.assertTrue(
+            xmlrpc_call(
+                self,
+                "bk_pan",
+                "timebank.request.window",
+                "search",
+                [("request_id", "=", request.id)],
+            )
+        )
+        # given by the broker to someone else, it is no longer booked
+        request.with_user(self.broker).action_assign(self.other.id)
+        self.assertRecordValues(
+            request,
+            [{"state": "assigned", "provider_id": self.other.id, "offer_id": False}],
+        )
+
+    def test_a_booking_is_checked_again_when_published(self):
+        request = self._request()
+        request.action_book_offer(self.offer.id)
+        self.offer.action_close()
+        with self.assertRaisesRegex(Exception, "Choose one of the published offers"):
+            request.action_publish()
+        self.assertEqual(request.state, "draft")

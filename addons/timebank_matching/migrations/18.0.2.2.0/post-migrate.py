@@ -1,6 +1,7 @@
-"""A request booked with a standing offer is seen only by the member whose
-offer it is (besides its requester and the brokers): load the record rules of
-requests again, although they are in a noupdate block."""
+"""A request booked with a standing offer, and its preferred times, are seen
+only by the member whose offer it is (besides its requester and the brokers):
+load the record rules of requests again, although they are in a noupdate
+block."""
 
 from odoo import SUPERUSER_ID, api
 from odoo.tools import convert_file
