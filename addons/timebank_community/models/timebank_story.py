@@ -163,6 +163,19 @@ class TimebankStory(models.Model):
         if self._guarded_allowed():
             return super().write(vals)
         self._check_guarded_write(vals)
+        if ("member_id" in vals or "company_id" in vals) and self.filtered(
+            lambda s: (
+                s.member_id.id != vals.get("member_id", s.member_id.id)
+                or s.company_id.id != vals.get("company_id", s.company_id.id)
+            )
+        ):
+            # the consent is its author's: a story never changes hands
+            raise UserError(
+                _(
+                    "A story stays with the member who wrote it (and agreed to "
+                    "it): write a new story for another member."
+                )
+            )
         changed = CONTENT_FIELDS & set(vals)
         if changed and self.filtered(lambda s: s.state != "draft"):
             raise UserError(

@@ -180,3 +180,41 @@ class TestStory(CommunityCase, HttpCase):
         # a withdrawn story is not published again without a new consent
         with self.assertRaisesRegex(Fault, "is Withdrawn: this step is not possible"):
             xmlrpc_call(self, "tb_broker", story._name, "action_publish", [story.id])
+
+    def test_a_story_never_changes_hands(self):
+        """Its consent is its author's: a draft does not become another
+        member's story, nor another bank's."""
+        other_bank = self._member("Story Bank B Kao", bank=self.bank_b, active=True)
+        story = self.Story.browse(
+            xmlrpc_call(
+                self,
+                "tbs_amy",
+                "timebank.story",
+                "create",
+                {
+                    "member_id": self.amy.id,
+                    "title": "Mine",
+                    "body": "<p>My own words.</p>",
+                    "consent": True,
+                },
+            )
+        )
+        for login, member in (
+            ("tbs_amy", self.bo),
+            ("tbs_amy", other_bank),
+            ("tb_broker", self.bo),
+        ):
+            with self.assertRaisesRegex(
+                Fault, "A story stays with the member who wrote it"
+            ):
+                xmlrpc_call(
+                    self,
+                    login,
+                    "timebank.story",
+                    "write",
+                    [story.id],
+                    {"member_id": member.id},
+                )
+        self.assertRecordValues(
+            story, [{"member_id": self.amy.id, "company_id": self.bank_a.id}]
+        )
