@@ -234,6 +234,16 @@ class TimebankExchange(models.Model):
                     service=self.display_name,
                 )
             )
+        if rated.sudo().partner_id == self.env.user.partner_id and not self.env.su:
+            # as for the confirmation: nobody speaks for the other side of
+            # their own service, as proxy or as broker
+            raise AccessError(
+                _(
+                    "%(service)s is your own service: the other side rates it, not "
+                    "you.",
+                    service=self.display_name,
+                )
+            )
         channel = self._rating_channel(rater)
         if not channel:
             raise AccessError(
@@ -270,14 +280,14 @@ class TimebankExchange(models.Model):
                 }
             ]
         )
+        # the score stays with the rating, private unless shared
         self.sudo().message_post(
             body=_(
-                "%(rater)s rated %(side)s: %(score)s of 5.",
+                "%(rater)s rated %(side)s.",
                 rater=rater.sudo().partner_id.name,
                 side=dict(rating._fields["direction"]._description_selection(self.env))[
                     direction
                 ],
-                score=score,
             ),
             subtype_xmlid="mail.mt_note",
         )

@@ -95,7 +95,9 @@ class TestRating(TimebankCase, HttpCase):
                 }
             ],
         )
-        self.assertIn("rated", self.service.message_ids[0].body)
+        note = self.service.message_ids[0].body
+        self.assertIn("rated", note)
+        self.assertNotIn("5", note)  # the score stays private
         # the volunteer rates the visit, and shares it
         self.authenticate("rt_amy", "rt_amy")
         page = self.url_open("/my/timebank")
@@ -127,9 +129,7 @@ class TestRating(TimebankCase, HttpCase):
         self.assertIn("Choose a rating from 1 to 5 first.", response.text)
         # the volunteer's side is not the elder's
         response = self._rate_in_portal(self.service, "visit", 4)
-        self.assertIn(
-            "Only Rating Volunteer Amy, their proxy or a broker rates", response.text
-        )
+        self.assertIn("is your own service: the other side rates it", response.text)
         self._rate_in_portal(self.service, "service", 4)
         response = self._rate_in_portal(self.service, "service", 1)
         self.assertIn("is already rated from this side", response.text)
@@ -166,10 +166,22 @@ class TestRating(TimebankCase, HttpCase):
                 "service",
                 1,
             )
-        with self.assertRaisesRegex(Fault, "Only Rating Elder Chen, their proxy"):
+        with self.assertRaisesRegex(Fault, "is your own service: the other side"):
             xmlrpc_call(
                 self,
                 "rt_amy",
+                self.service._name,
+                "action_give_rating",
+                [self.service.id],
+                "service",
+                5,
+            )
+        # a proxy who may only see the elder's time bank does not rate for her
+        self.elder.partner_id.timebank_proxy_can_confirm = False
+        with self.assertRaisesRegex(Fault, "Only Rating Elder Chen, their proxy"):
+            xmlrpc_call(
+                self,
+                "rt_son",
                 self.service._name,
                 "action_give_rating",
                 [self.service.id],
@@ -203,6 +215,27 @@ class TestRating(TimebankCase, HttpCase):
         self.authenticate("rt_amy", "rt_amy")
         page = self.url_open("/my/timebank")
         self.assertNotIn(f"/my/timebank/service/{service.id}/rating", page.text)
+
+    def test_nobody_rates_the_other_side_of_their_own_service(self):
+        # the volunteer is also the proxy of the elder she helped
+        self._name_proxy(self.elder, self.amy.partner_id, view=True, confirm=True)
+        with self.assertRaisesRegex(Fault, "is your own service: the other side rates"):
+            xmlrpc_call(
+                self,
+                "rt_amy",
+                self.service._name,
+                "action_give_rating",
+                [self.service.id],
+                "service",
+                5,
+            )
+        # nor as a broker who gave the service
+        broker_member = self._member("Rating Broker Volunteer", active=True)
+        broker_member.partner_id = self.broker_2.partner_id
+        service = self._posted(hours_ago=40, provider=broker_member)
+        with self.assertRaisesRegex(AccessError, "is your own service"):
+            service.with_user(self.broker_2).action_give_rating("service", 5)
+        self.assertFalse(self.service.rating_ids | service.rating_ids)
 
     def test_nobody_writes_a_rating_by_hand(self):
         xmlrpc_call(
