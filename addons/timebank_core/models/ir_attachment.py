@@ -2,6 +2,8 @@ from odoo import _, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from .timebank_guarded_mixin import GUARDED_CONTEXT_KEY, GUARDED_WRITE
+
 # a service's proof may still change in these states (see the portal)
 PROOF_OPEN_STATES = ("draft", "submitted", "confirmed")
 # what an attachment is: its content and what it belongs to
@@ -70,9 +72,18 @@ class IrAttachment(models.Model):
             )
 
     def write(self, vals):
-        if CONTENT_FIELDS & set(vals):
+        if CONTENT_FIELDS & set(vals) and (
+            self.env.context.get(GUARDED_CONTEXT_KEY) is not GUARDED_WRITE
+        ):
             self._timebank_check_proof_frozen()
         return super().write(vals)
+
+    def _migrate(self):
+        """Moving the files between the database and the file store keeps
+        their content: the proof is not changed by it."""
+        return super(
+            IrAttachment, self.with_context(**{GUARDED_CONTEXT_KEY: GUARDED_WRITE})
+        )._migrate()
 
     def unlink(self):
         self._timebank_check_proof_frozen()

@@ -239,12 +239,14 @@ class ResCompany(models.Model):
         }
 
     def _timebank_broker(self):
-        """The broker a bank's scheduled to-dos go to: its first broker, or
-        the user running the job when the bank has none."""
+        """The broker a bank's scheduled to-dos and calls go to: its first
+        broker who is not the system's administrator, else its first broker;
+        with none, the user running a job, and never a portal user (the
+        administrator then)."""
         self.ensure_one()
         # read as the bank: whoever acts (a member booking, a job) may not
         # read the bank's users
-        broker = (
+        brokers = (
             self.env["res.users"]
             .sudo()
             .search(
@@ -258,10 +260,17 @@ class ResCompany(models.Model):
                     ("share", "=", False),
                 ],
                 order="id",
-                limit=1,
             )
         )
-        return broker.with_env(self.env) or self.env.user
+        broker = (
+            brokers.filtered(lambda u: not u.has_group("base.group_system"))[:1]
+            or brokers[:1]
+        )
+        if broker:
+            return broker.with_env(self.env)
+        if self.env.user.share:
+            return self.env.ref("base.user_admin").with_env(self.env)
+        return self.env.user
 
     def _timebank_stars(self, minutes):
         """Stars of a quarter in which a member gave ``minutes`` of service."""

@@ -89,3 +89,14 @@ class TestBrokerHome(TimebankCase):
             )
         )
         self.assertEqual(groups, {"North": 2, "East": 1})
+
+    def test_calls_go_to_a_broker_never_to_a_member(self):
+        # the first broker who is not the system's administrator
+        self.assertEqual(self.bank_a._timebank_broker(), self.broker)
+        # a bank without broker: the administrator, not the member who acts
+        bank = self.env["res.company"].create({"name": "Broker-less Bank"})
+        member = self._member("Lonely Member Ko", bank=bank, active=True)
+        user = self._portal_user("lonely_ko", member.partner_id)
+        self.assertEqual(
+            bank.with_user(user)._timebank_broker(), self.env.ref("base.user_admin")
+        )

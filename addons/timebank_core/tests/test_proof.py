@@ -210,6 +210,9 @@ class TestProof(TimebankCase, HttpCase):
         # what Odoo writes itself on an attachment stays possible
         photo.sudo().generate_access_token()
         self.assertTrue(photo.access_token)
+        # and so does moving the files between the database and the file store
+        photo.sudo()._migrate()
+        self.assertEqual(base64.b64decode(photo.datas), PNG)
 
     def test_a_posted_service_is_frozen_but_for_the_broker_note(self):
         post_opening_balance(self.env, self.elder, 60)
