@@ -430,6 +430,20 @@ class TimebankGrant(models.Model):
     def action_import_expenses(self):
         """Import the new expenditures and show them."""
         expenses = self._import_expenses()
+        if not expenses:
+            # nothing new: say so, rather than open an empty list
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "info",
+                    "message": self.env._(
+                        "No new expenditure: every posted journal item of the "
+                        "period on the grant's analytic account is imported "
+                        "already."
+                    ),
+                },
+            }
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "timebank_grant.timebank_grant_expense_action"
         )

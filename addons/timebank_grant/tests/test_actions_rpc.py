@@ -67,6 +67,10 @@ class TestActionsOverRpc(GrantHttpCase):
         action = act(accountant, "timebank.grant", "action_import_expenses", [grant_id])
         expenses = self.env["timebank.grant.expense"].search(action["domain"])
         self.assertEqual(len(expenses), 2)
+        # imported again: nothing new, and the accountant is told so
+        again = act(accountant, "timebank.grant", "action_import_expenses", [grant_id])
+        self.assertEqual(again["tag"], "display_notification")
+        self.assertIn("No new expenditure", again["params"]["message"])
         handbooks = expenses.filtered(lambda e: e.name == "Handbooks")
         prizes = expenses - handbooks
         for expense, kind in ((handbooks, "printing"), (prizes, "prize")):

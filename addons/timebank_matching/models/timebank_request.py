@@ -643,7 +643,21 @@ class TimebankRequest(models.Model):
                 ),
             )
         top.sudo()._guarded_write({"notified": True})
-        return True
+        # said at once to the broker who pressed the button
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": _(
+                    "%(written)s told by e-mail and on their page; %(calls)s to "
+                    "call (see the activities).",
+                    written=len(to_write),
+                    calls=len(to_call),
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     # ------------------------------------------------------------------ booking
     def action_book_offer(self, offer):

@@ -51,7 +51,10 @@ class TestRequestFlow(MatchingCase):
     def test_notify_the_top_candidates(self):
         request = self._request().with_user(self.broker)
         request.action_publish()
-        request.action_notify_top()
+        toast = request.action_notify_top()
+        # the broker is told at once what happened
+        self.assertEqual(toast["tag"], "display_notification")
+        self.assertIn("to call", toast["params"]["message"])
         ranked = request.candidate_ids.sorted("rank")
         self.assertEqual(
             ranked.member_id[:3], self.mail_amy | self.phone_bo | self.third
