@@ -136,12 +136,7 @@ class TimebankPortal(CustomerPortal):
         )
         proxy_persons = self._timebank_proxy_persons()
         raters = acting_for or members
-        to_rate = {}
-        for exchange in exchanges.filtered(lambda e: e.state == "posted"):
-            for direction in ("service", "visit"):
-                rater = exchange._rating_sides(direction)[0]
-                if rater in raters and exchange._rating_may(direction):
-                    to_rate[exchange.id] = direction
+        to_rate = exchanges._rating_open_sides(raters)
         given = (
             request.env["timebank.rating"]
             .sudo()

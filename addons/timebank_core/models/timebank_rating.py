@@ -157,17 +157,40 @@ class TimebankExchange(models.Model):
             return "broker"
         return None
 
-    def _rating_may(self, direction):
-        """Whether the current user may still rate this service in ``direction``."""
-        self.ensure_one()
-        if self.state != "posted":
-            return False
-        if self.sudo().rating_ids.filtered(lambda r: r.direction == direction):
-            return False
-        rater, rated = self._rating_sides(direction)
-        if not (rater and rated):
-            return False
-        return self._rating_channel(rater) in ("self", "proxy")
+    def _rating_open_sides(self, raters):
+        """{service id: direction} of the posted services of ``self`` that the
+        current user may still rate for one of ``raters`` (the user's own
+        memberships, or the person they act for): one query for the ratings
+        given, one proxy check per rater."""
+        posted = self.filtered(lambda e: e.state == "posted")
+        given = {
+            (rating.exchange_id.id, rating.direction)
+            for rating in self.env["timebank.rating"]
+            .sudo()
+            .search([("exchange_id", "in", posted.ids)])
+        }
+        partner = self.env.user.partner_id
+        may = {}
+
+        def allowed(rater):
+            if rater not in may:
+                may[rater] = self._rating_channel(rater) in ("self", "proxy")
+            return may[rater]
+
+        sides = {}
+        for exchange in posted:
+            for direction in ("service", "visit"):
+                rater, rated = exchange._rating_sides(direction)
+                if (
+                    rater
+                    and rated
+                    and rater in raters
+                    and rated.partner_id != partner
+                    and (exchange.id, direction) not in given
+                    and allowed(rater)
+                ):
+                    sides[exchange.id] = direction
+        return sides
 
     def action_open_rating_wizard(self):
         self.ensure_one()

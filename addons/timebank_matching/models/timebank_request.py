@@ -537,7 +537,7 @@ class TimebankRequest(models.Model):
         for request in self.filtered("offer_id"):
             # still bookable as it was booked: the offer may have closed, the
             # service changed or the volunteer lost what the service requires
-            request.action_book_offer(request.sudo().offer_id)
+            request._check_bookable(request.sudo().offer_id)
         self.sudo()._guarded_write({"state": "published"})
         self._notify_booking()
         return True
@@ -677,6 +677,15 @@ class TimebankRequest(models.Model):
             offer = Offer.browse(offer).exists()
         else:
             offer = None
+        self._check_bookable(offer)
+        self.sudo()._guarded_write({"offer_id": offer.id})
+        return True
+
+    def _check_bookable(self, offer):
+        """``offer`` (read as the bank, or None) may be booked for this request:
+        published, of the request's bank and service, by a member who may
+        provide it."""
+        self.ensure_one()
         request = self.sudo()
         if (
             not offer
@@ -700,8 +709,6 @@ class TimebankRequest(models.Model):
                 )
             )
         self._check_provider(offer.member_id)
-        request._guarded_write({"offer_id": offer.id})
-        return True
 
     def _notify_booking(self):
         """Tell the member whose offer was booked: e-mail and portal, or a phone
