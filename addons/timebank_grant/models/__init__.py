@@ -6,3 +6,4 @@ from . import timebank_grant_expense
 from . import timebank_grant_claim
 from . import account_move
 from . import account_move_line
+from . import res_company
