@@ -1,17 +1,7 @@
-from dateutil.relativedelta import relativedelta
-
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from .timebank_member import MEMBER_STATES
-
-GENERATIONS = [("youth", "Youth"), ("adult", "Adult"), ("elder", "Elder")]
-SENSITIVE = "timebank_core.group_timebank_broker,timebank_core.group_timebank_member"
-
-
-def age_on(birthdate, day):
-    """Whole years between ``birthdate`` and ``day``."""
-    return relativedelta(day, birthdate).years
+from .timebank_member import GENERATIONS, MEMBER_STATES, SENSITIVE, age_on
 
 
 class ResPartner(models.Model):

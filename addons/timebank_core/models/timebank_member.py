@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_date
@@ -33,6 +35,15 @@ REMINDERS = {
         "timebank_unused_reminded_on",
     ),
 }
+
+
+GENERATIONS = [("youth", "Youth"), ("adult", "Adult"), ("elder", "Elder")]
+SENSITIVE = "timebank_core.group_timebank_broker,timebank_core.group_timebank_member"
+
+
+def age_on(birthdate, day):
+    """Whole years between ``birthdate`` and ``day``."""
+    return relativedelta(day, birthdate).years
 
 
 class TimebankMember(models.Model):
@@ -193,7 +204,14 @@ class TimebankMember(models.Model):
     avatar_128 = fields.Image(related="partner_id.avatar_128", string="Avatar")
     birthdate_date = fields.Date(related="partner_id.birthdate_date", readonly=False)
     age = fields.Integer(related="partner_id.timebank_age")
-    generation = fields.Selection(related="partner_id.timebank_generation")
+    generation = fields.Selection(
+        GENERATIONS,
+        compute="_compute_generation",
+        store=True,
+        groups=SENSITIVE,
+        help="Cohort from the age, with the thresholds of the time bank settings; "
+        "kept up to date every day, so that members can be grouped by it.",
+    )
     gender = fields.Selection(related="partner_id.gender", readonly=False)
     skill_ids = fields.Many2many(
         related="partner_id.timebank_skill_ids", readonly=False
@@ -266,6 +284,22 @@ class TimebankMember(models.Model):
             "This member number is already used in this time bank.",
         ),
     ]
+
+    @api.depends(
+        "partner_id.birthdate_date",
+        "company_id.timebank_adult_age",
+        "company_id.timebank_elder_age",
+    )
+    def _compute_generation(self):
+        today = fields.Date.context_today(self)
+        for member in self:
+            birthdate = member.partner_id.birthdate_date
+            if not birthdate or birthdate > today:
+                member.generation = False
+            else:
+                member.generation = member.company_id._timebank_generation_of_age(
+                    age_on(birthdate, today)
+                )
 
     @api.depends("background_check_date", "background_check_expiry")
     @api.depends_context("date")
@@ -723,6 +757,28 @@ class TimebankMember(models.Model):
         for member in self:
             member.message_post(body=_("Expiry notice printed and posted."))
         return True
+
+    # ---------------------------------------------------------------- generations
+    @api.model
+    def _cron_timebank_generations(self):
+        """Daily: move the members who changed generation on a birthday."""
+        today = fields.Date.context_today(self)
+        Member = self.sudo().with_context(active_test=False)
+        stale = Member.browse()
+        for company in Member.company_id.search([]):
+            bounds = company._timebank_generation_birthdates(today)
+            for generation, (born_after, born_on_or_before) in bounds.items():
+                domain = [
+                    ("company_id", "=", company.id),
+                    ("partner_id.birthdate_date", "<=", born_on_or_before),
+                    ("generation", "!=", generation),
+                ]
+                if born_after:
+                    domain.append(("partner_id.birthdate_date", ">", born_after))
+                stale |= Member.search(domain)
+        if stale:
+            self.env.add_to_compute(self._fields["generation"], stale)
+            stale.flush_recordset(["generation"])
 
     # ------------------------------------------------------------------ reminders
     @api.model

@@ -1,9 +1,10 @@
 from datetime import date
+from xmlrpc.client import Fault
 
 from odoo.exceptions import ValidationError
-from odoo.tests import freeze_time, tagged
+from odoo.tests import HttpCase, freeze_time, tagged
 
-from .common import TimebankCase
+from .common import TimebankCase, xmlrpc_call
 
 TODAY = "2026-06-15"
 
@@ -134,3 +135,49 @@ class TestMemberGeneration(TimebankCase):
         partner = self._person("Unknown").with_company(self.bank_a)
         self.assertFalse(partner.timebank_generation)
         self.assertEqual(partner.timebank_age, 0)
+
+    def test_members_group_by_generation(self):
+        self._member("Old Lin", birthdate_date=date(1950, 1, 1))
+        self._member("Old Hsu", birthdate_date=date(1952, 2, 2))
+        self._member("Young Tsai", birthdate_date=date(2008, 3, 3))
+        groups = (
+            self.env["timebank.member"]
+            .with_user(self.broker)
+            ._read_group(
+                [("company_id", "=", self.bank_a.id)], ["generation"], ["__count"]
+            )
+        )
+        self.assertEqual(dict(groups), {"elder": 2, "youth": 1})
+
+    def test_a_birthday_moves_the_member_the_next_morning(self):
+        turning = self._member("Turning Wang", birthdate_date=date(1961, 6, 16))
+        self.assertEqual(turning.generation, "adult")
+        with freeze_time("2026-06-16"):
+            self.env["timebank.member"]._cron_timebank_generations()
+            self.assertEqual(turning.generation, "elder")
+            cron = self.env.ref("timebank_core.ir_cron_timebank_generations")
+            self.assertEqual(cron.code, "model._cron_timebank_generations()")
+
+    def test_new_thresholds_move_the_members_at_once(self):
+        sixty = self._member("Sixty Kao", birthdate_date=date(1966, 6, 15))
+        self.assertEqual(sixty.generation, "adult")
+        self.bank_a.write({"timebank_adult_age": 18, "timebank_elder_age": 60})
+        self.assertEqual(sixty.generation, "elder")
+
+
+@tagged("post_install", "-at_install")
+class TestGenerationOverRpc(TimebankCase, HttpCase):
+    def test_the_generation_cannot_be_written_by_hand(self):
+        member = self._member("Hand Written", birthdate_date=date(1990, 1, 1))
+        with self.assertRaisesRegex(
+            Fault, r"Generation \(generation\) cannot be written"
+        ):
+            xmlrpc_call(
+                self,
+                "tb_manager",
+                "timebank.member",
+                "write",
+                [member.id],
+                {"generation": "elder"},
+            )
+        self.assertEqual(member.generation, "adult")

@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import format_amount
 
-from ..models.res_partner import age_on
+from ..models.timebank_member import age_on
 
 AGE_BANDS = [(0, 17), (18, 24), (25, 44), (45, 64), (65, 74), (75, 84), (85, 200)]
 

@@ -42,3 +42,12 @@ registry.category("web_tour.tours").add("timebank_minutes_list", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("timebank_minutes_pivot", {
+    steps: () => [
+        {
+            content: "The ledger analysis sums minutes as hours and minutes",
+            trigger: ".o_pivot .o_pivot_cell_value:contains(1:30)",
+        },
+    ],
+});
