@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from odoo.addons.timebank_core.models.timebank_account import format_minutes
+
 # what a policy change may set, and where: the bank's settings or a catalog item
 POLICY_FIELDS = {
     "expiry_years": ("res.company", "timebank_expiry_years"),
@@ -29,7 +31,7 @@ class TimebankPolicyChange(models.Model):
     kind = fields.Selection(
         [
             ("expiry_years", "Years Before Credits Expire"),
-            ("credit_limit", "Default Credit Limit (minutes)"),
+            ("credit_limit", "Default Credit Limit"),
             ("coefficient", "Difficulty Coefficient of a Service"),
         ],
         string="Setting",
@@ -39,6 +41,16 @@ class TimebankPolicyChange(models.Model):
         "timebank.service.item", string="Service", check_company=True
     )
     new_value = fields.Float(required=True, digits=(12, 2))
+    new_minutes = fields.Integer(
+        string="New Limit",
+        compute="_compute_new_minutes",
+        inverse="_inverse_new_minutes",
+        help="The new credit limit in hours and minutes.",
+    )
+    new_value_text = fields.Char(string="New Setting", compute="_compute_value_texts")
+    old_value_text = fields.Char(
+        string="Previous Setting", compute="_compute_value_texts"
+    )
     old_value = fields.Float(
         readonly=True,
         copy=False,
@@ -61,6 +73,35 @@ class TimebankPolicyChange(models.Model):
     )
     applied_date = fields.Date(readonly=True, copy=False)
 
+    @api.depends("new_value")
+    def _compute_new_minutes(self):
+        for change in self:
+            change.new_minutes = round(change.new_value)
+
+    def _inverse_new_minutes(self):
+        for change in self:
+            if change.kind == "credit_limit":
+                change.new_value = change.new_minutes
+
+    def _value_text(self, value):
+        """A value as its setting reads: h:mm, years or a coefficient."""
+        self.ensure_one()
+        if self.kind == "credit_limit":
+            return format_minutes(value)
+        if self.kind == "expiry_years":
+            return self.env._("%(years)s years", years=f"{value:g}")
+        return f"{value:g}"
+
+    @api.depends("kind", "new_value", "old_value", "state")
+    def _compute_value_texts(self):
+        for change in self:
+            change.new_value_text = change._value_text(change.new_value)
+            change.old_value_text = (
+                change._value_text(change.old_value)
+                if change.state == "applied"
+                else False
+            )
+
     @api.depends("kind", "service_item_id", "new_value")
     def _compute_display_name(self):
         labels = dict(self._fields["kind"]._description_selection(self.env))
@@ -68,7 +109,7 @@ class TimebankPolicyChange(models.Model):
             label = labels.get(change.kind, "")
             if change.service_item_id:
                 label = f"{label} ({change.service_item_id.name})"
-            change.display_name = f"{label}: {change.new_value:g}"
+            change.display_name = f"{label}: {change._value_text(change.new_value)}"
 
     @api.constrains("kind", "service_item_id", "new_value")
     def _check_value(self):

@@ -1,7 +1,7 @@
 from datetime import date, datetime, timedelta
 
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import freeze_time, tagged
+from odoo.tests import Form, freeze_time, tagged
 
 from .common import CooperativeCase
 
@@ -190,3 +190,48 @@ class TestPolicyChange(CooperativeCase):
         # a draft follows the catalog
         self.assertEqual((draft.coefficient, draft.credit_minutes), (1.5, 90))
         self.assertTrue(self.env["timebank.entry"].verify_chain(self.bank_a.id)["ok"])
+
+    def test_values_read_as_their_setting(self):
+        changes = self._voted_change(
+            [
+                {
+                    "kind": "expiry_years",
+                    "new_value": 3,
+                    "effective_date": "2026-03-01",
+                },
+                {
+                    "kind": "credit_limit",
+                    "new_value": 900,
+                    "effective_date": "2026-03-01",
+                },
+                {
+                    "kind": "coefficient",
+                    "service_item_id": self.item.id,
+                    "new_value": 1.5,
+                    "effective_date": "2026-03-01",
+                },
+            ]
+        )
+        self.assertEqual(changes.mapped("new_value_text"), ["3 years", "15:00", "1.5"])
+        self.assertEqual(changes.mapped("old_value_text"), ["5 years", "10:00", "1"])
+        self.assertIn("15:00", changes[1].display_name)
+        self.assertNotIn("900", changes[1].display_name)
+
+    def test_a_limit_is_typed_in_hours_and_minutes(self):
+        with freeze_time("2026-03-01"):
+            assembly = self.env["timebank.assembly"].create(
+                {
+                    "name": "Assembly typed in h:mm",
+                    "company_id": self.bank_a.id,
+                    "date": datetime(2026, 3, 28, 6, 0),
+                    "item_ids": [(0, 0, {"name": "Limit", "kind": "policy"})],
+                }
+            )
+            with Form(assembly) as form:
+                with form.item_ids.edit(0) as item:
+                    with item.policy_change_ids.new() as change:
+                        change.kind = "credit_limit"
+                        change.new_minutes = 150
+                        change.effective_date = date(2026, 7, 1)
+        self.assertEqual(assembly.item_ids.policy_change_ids.new_value, 150)
+        self.assertEqual(assembly.item_ids.policy_change_ids.new_value_text, "2:30")
