@@ -367,7 +367,13 @@ class TimebankPortal(CustomerPortal):
         members = acting_for or self._timebank_members()
         if not members:
             return request.redirect("/my")
-        Report = request.env["ir.actions.report"].sudo()
+        # on screen the statement speaks the page's language; printed for the
+        # post it speaks the member's
+        Report = (
+            request.env["ir.actions.report"]
+            .sudo()
+            .with_context(timebank_statement_lang=request.lang.code)
+        )
         if report_type == "html":
             html, _type = Report._render_qweb_html(
                 "timebank_core.report_statement", members.ids

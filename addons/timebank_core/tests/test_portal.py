@@ -131,3 +131,23 @@ class TestPortalLanguage(TimebankCase, HttpCase):
         self.assertEqual(self.opener.cookies.get("frontend_lang"), "zh_TW")
         page = self.url_open("/my/timebank")
         self.assertIn("我的時間點數", page.text)
+
+    def test_the_statement_speaks_the_pages_language(self):
+        self.env["res.lang"]._activate_lang("zh_TW")
+        self.env["ir.module.module"]._load_module_terms(["timebank_core"], ["zh_TW"])
+        member = self._member("Statement Son Wu", active=True)
+        self.assertEqual(member.partner_id.lang, "en_US")
+        self._portal_user("statement_son", member.partner_id)
+        self.authenticate("statement_son", new_user_password("statement_son"))
+        english = self.url_open("/my/timebank/statement?report_type=html").text
+        self.assertIn("Time credit statement", english)
+        chinese = self.url_open("/zh_TW/my/timebank/statement?report_type=html").text
+        self.assertIn("時間點數對帳單", chinese)
+        self.assertNotIn("Time credit statement", chinese)
+        # printed for the post, it keeps the member's language
+        html, _type = (
+            self.env["ir.actions.report"]
+            .sudo()
+            ._render_qweb_html("timebank_core.report_statement", member.ids)
+        )
+        self.assertIn("Time credit statement", html.decode())
