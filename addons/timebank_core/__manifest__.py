@@ -44,6 +44,7 @@
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
         "views/timebank_public_hours_templates.xml",
+        "views/timebank_join_templates.xml",
         "views/timebank_menus.xml",
         "views/timebank_expiry_notice_views.xml",
         "views/timebank_member_registry_views.xml",

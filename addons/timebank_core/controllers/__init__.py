@@ -1,3 +1,4 @@
 from . import portal
 from . import impact
 from . import home
+from . import join

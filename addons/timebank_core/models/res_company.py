@@ -106,6 +106,11 @@ class ResCompany(models.Model):
         help="Publish a page with the hours the members gave each other, the "
         "services and the members: totals only, nothing about a person.",
     )
+    timebank_public_signup = fields.Boolean(
+        string="Applications Online",
+        help="Anyone may apply to join from a public page linked from the login "
+        "page; a broker calls each applicant before the membership starts.",
+    )
     timebank_lock_date = fields.Date(
         string="Ledger Locked Until",
         readonly=True,
@@ -237,6 +242,60 @@ class ResCompany(models.Model):
             else 0.0,
             "currency": currency,
         }
+
+    def _timebank_apply_online(self, values):
+        """A person applies to join from the public page: an applicant
+        membership (nothing more until a broker has called) and a call for the
+        bank's broker.
+
+        :param values: name, phone, email, area, wish ("offer", "need", "both")
+        :return: the applicant's membership
+        """
+        self.ensure_one()
+        if not self.timebank_public_signup:
+            raise UserError(
+                _("%(bank)s does not take applications online.", bank=self.name)
+            )
+        wishes = {
+            "offer": _("would like to help"),
+            "need": _("would like some help"),
+            "both": _("would like to help and be helped"),
+        }
+        Partner = self.env["res.partner"].sudo()
+        partner = Partner.create(
+            {
+                "name": values["name"],
+                "phone": values.get("phone") or False,
+                "email": values.get("email") or False,
+                "timebank_service_area": values.get("area") or False,
+                "timebank_contact_channel": "phone" if values.get("phone") else "email",
+                "timebank_privacy_consent": True,
+                "lang": values.get("lang") or self.partner_id.lang,
+                "company_id": self.id,
+            }
+        )
+        member = (
+            self.env["timebank.member"]
+            .sudo()
+            .create({"partner_id": partner.id, "company_id": self.id})
+        )
+        wish = wishes.get(values.get("wish"), wishes["both"])
+        member.message_post(
+            body=_("Applied online: %(name)s %(wish)s.", name=partner.name, wish=wish)
+        )
+        member.activity_schedule(
+            "mail.mail_activity_data_call",
+            date_deadline=fields.Date.context_today(self),
+            user_id=self._timebank_broker().id,
+            summary=_("Call the applicant"),
+            note=_(
+                "%(name)s applied online and %(wish)s. Call to welcome them, check "
+                "who they are and register their skills and needs.",
+                name=partner.name,
+                wish=wish,
+            ),
+        )
+        return member
 
     def _timebank_broker(self):
         """The broker a bank's scheduled to-dos and calls go to: its first

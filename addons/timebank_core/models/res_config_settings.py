@@ -32,16 +32,26 @@ class ResConfigSettings(models.TransientModel):
     timebank_public_board = fields.Boolean(
         related="company_id.timebank_public_board", readonly=False
     )
+    timebank_public_signup = fields.Boolean(
+        related="company_id.timebank_public_signup", readonly=False
+    )
+    timebank_join_url = fields.Char(
+        string="Address of the Application",
+        compute="_compute_timebank_public_urls",
+    )
     timebank_public_board_url = fields.Char(
-        string="Address of the Board", compute="_compute_timebank_public_board_url"
+        string="Address of the Board", compute="_compute_timebank_public_urls"
     )
 
     @api.depends("company_id")
-    def _compute_timebank_public_board_url(self):
+    def _compute_timebank_public_urls(self):
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
         for settings in self:
             settings.timebank_public_board_url = (
                 f"{base}/timebank/{settings.company_id.id}/hours"
+            )
+            settings.timebank_join_url = (
+                f"{base}/timebank/{settings.company_id.id}/join"
             )
 
     timebank_credit_reference_value = fields.Monetary(

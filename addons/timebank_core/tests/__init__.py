@@ -32,3 +32,4 @@ from . import test_broker_home
 from . import test_portal_phone
 from . import test_broker_tours
 from . import test_report_heading
+from . import test_join
