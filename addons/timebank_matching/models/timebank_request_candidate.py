@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 
 
 class TimebankRequestCandidate(models.Model):
@@ -49,8 +49,23 @@ class TimebankRequestCandidate(models.Model):
     )
     distance_km = fields.Float(string="Distance (km)", digits=(6, 1), aggregator=None)
     has_distance = fields.Boolean()
+    distance_text = fields.Char(
+        string="Distance",
+        compute="_compute_distance_text",
+        help="How far the volunteer lives from the place of the service; unknown "
+        "while either address has no position on the map.",
+    )
     explanation = fields.Text(help="Each factor of the score and what it weighs.")
     notified = fields.Boolean(readonly=True)
+
+    @api.depends("distance_km", "has_distance")
+    def _compute_distance_text(self):
+        for candidate in self:
+            candidate.distance_text = (
+                self.env._("%(km)s km", km=f"{candidate.distance_km:.1f}")
+                if candidate.has_distance
+                else self.env._("Unknown")
+            )
 
     def _guarded_hint(self):
         return _(

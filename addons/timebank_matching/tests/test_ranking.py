@@ -188,3 +188,20 @@ class TestRanking(MatchingCase):
                         self.assertAlmostEqual(value, memory_row[key], places=6)
                     else:
                         self.assertEqual(value, memory_row[key], key)
+
+    def test_an_unknown_distance_reads_unknown(self):
+        placed = self._volunteer("Placed Pan", km=2)
+        unplaced = self._volunteer(
+            "Unplaced Yu", partner_latitude=0.0, partner_longitude=0.0
+        )
+        request = self._request()
+        request.action_find_candidates()
+        texts = {c.member_id: c.distance_text for c in request.candidate_ids}
+        self.assertEqual(texts[placed], "2.0 km")
+        self.assertEqual(texts[unplaced], "Unknown")
+        self.assertIn(
+            "unknown distance",
+            request.candidate_ids.filtered(
+                lambda c: c.member_id == unplaced
+            ).explanation,
+        )
