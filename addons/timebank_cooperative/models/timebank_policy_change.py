@@ -88,9 +88,10 @@ class TimebankPolicyChange(models.Model):
         self.ensure_one()
         if self.kind == "credit_limit":
             return format_minutes(value)
+        number = f"{value:g}"
         if self.kind == "expiry_years":
-            return self.env._("%(years)s years", years=f"{value:g}")
-        return f"{value:g}"
+            return self.env._("%(years)s years", years=number)
+        return number
 
     @api.depends("kind", "new_value", "old_value", "state")
     def _compute_value_texts(self):

@@ -61,8 +61,9 @@ class TimebankRequestCandidate(models.Model):
     @api.depends("distance_km", "has_distance")
     def _compute_distance_text(self):
         for candidate in self:
+            km = f"{candidate.distance_km:.1f}"
             candidate.distance_text = (
-                self.env._("%(km)s km", km=f"{candidate.distance_km:.1f}")
+                self.env._("%(km)s km", km=km)
                 if candidate.has_distance
                 else self.env._("Unknown")
             )
