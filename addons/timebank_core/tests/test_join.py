@@ -8,7 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools.misc import file_path
 
-from .common import TimebankCase, csrf_token, xmlrpc_call
+from .common import TimebankCase, csrf_token, new_user_password, xmlrpc_call
 
 
 @tagged("post_install", "-at_install")
@@ -161,3 +161,12 @@ class TestJoinOnline(TimebankCase, HttpCase):
         page = self.url_open("/web/login").text
         self.assertIn("/web/binary/company_logo", page)
         self.assertNotIn("timebank-login-bank", page)
+
+    def test_the_portal_header_names_a_bank_without_a_logo(self):
+        member = self._member("Header Reader Kuo", active=True)
+        self._portal_user("header_reader", member.partner_id)
+        self.authenticate("header_reader", new_user_password("header_reader"))
+        self.assertTrue(self.bank_a.uses_default_logo)
+        page = self.url_open("/my/timebank").text
+        self.assertRegex(page, r'timebank-portal-bank">\s*Bank A')
+        self.assertNotIn(f"/logo.png?company={self.bank_a.id}", page)
