@@ -22,3 +22,4 @@ from . import timebank_member_registry
 from . import timebank_recipient_category
 from . import timebank_rating
 from . import ir_attachment
+from . import ir_module

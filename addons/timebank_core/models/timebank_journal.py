@@ -115,7 +115,26 @@ class TimebankJournal(models.Model):
             for index, (journal_type, _label) in enumerate(JOURNAL_TYPES, 1)
             if (company.id, journal_type) not in existing
         ]
-        return self._guarded_create(vals_list)
+        journals = self._guarded_create(vals_list)
+        journals._translate_names()
+        return journals
+
+    def _translate_names(self, langs=None):
+        """Name each journal in every language installed (or ``langs``) as its
+        type reads there, unless someone renamed it."""
+        english = dict(JOURNAL_TYPES)
+        langs = langs or [code for code, _name in self.env["res.lang"].get_installed()]
+        translations = {}
+        for lang in langs:
+            if lang == "en_US":
+                continue
+            env = self.with_context(lang=lang).env
+            labels = dict(self._fields["type"]._description_selection(env))
+            for journal in self:
+                if journal.with_context(lang="en_US").name == english[journal.type]:
+                    translations.setdefault(journal, {})[lang] = labels[journal.type]
+        for journal, names in translations.items():
+            journal.update_field_translations("name", names)
 
     def _get(self, company, journal_type):
         journal = self.sudo().search(

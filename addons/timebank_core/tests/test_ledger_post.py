@@ -217,3 +217,20 @@ class TestLedgerPost(TimebankCase):
             [("company_id", "=", self.bank_a.id)]
         )
         self.assertEqual(sum(accounts.mapped("balance")), 0)
+
+    def test_journals_are_named_in_each_language(self):
+        exchanges = self.env["timebank.journal"]._get(self.bank_a, "exchange")
+        donations = self.env["timebank.journal"]._get(self.bank_a, "donation")
+        donations.name = "Gifts of the neighbourhood"
+        # a language installed after the bank was created
+        self.env["res.lang"]._activate_lang("zh_TW")
+        self.env["ir.module.module"]._load_module_terms(["timebank_core"], ["zh_TW"])
+        self.assertEqual(exchanges.with_context(lang="zh_TW").name, "服務交換")
+        self.assertEqual(exchanges.with_context(lang="en_US").name, "Exchanges")
+        self.assertEqual(
+            donations.with_context(lang="zh_TW").name, "Gifts of the neighbourhood"
+        )
+        # a bank created when the language is there
+        bank = self.env["res.company"].create({"name": "Bank Named In Chinese"})
+        issuance = self.env["timebank.journal"]._get(bank, "issuance")
+        self.assertEqual(issuance.with_context(lang="zh_TW").name, "發行")
