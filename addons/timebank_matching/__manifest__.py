@@ -8,7 +8,7 @@
     "license": "AGPL-3",
     "development_status": "Alpha",
     "installable": True,
-    "depends": ["timebank_core", "mail", "portal"],
+    "depends": ["timebank_core", "mail", "portal", "base_geolocalize"],
     "data": [
         "security/timebank_matching_security.xml",
         "security/ir.model.access.csv",

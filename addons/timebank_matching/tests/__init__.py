@@ -16,3 +16,4 @@ from . import test_rating_reliability
 from . import test_booking
 from . import test_allowed_members
 from . import test_portal_phone
+from . import test_geolocalize

@@ -253,6 +253,11 @@ class TestXmlRpc(MatchingCase, HttpCase):
             self.broker, "timebank.member", "action_view_requests", self.elder.ids
         )
         self.assertIn(booking, self.env[Request].search(action["domain"]))
+        # the elder's address is on the map already: nothing to look up
+        action = call(
+            self.broker, "timebank.member", "action_geolocalize", self.elder.ids
+        )
+        self.assertIn("already on the map", action["params"]["message"])
         call(self.broker, Offer, "action_close", offer.ids)
         call(self.broker, Offer, "action_draft", offer.ids)
 
