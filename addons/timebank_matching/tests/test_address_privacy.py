@@ -25,6 +25,9 @@ class TestAddressPrivacy(MatchingCase, HttpCase):
                 "street": STREET,
                 "city": "Hsinchu",
                 "timebank_service_area": "East District",
+                # a new address forgets the old position: this is its own
+                "partner_latitude": HOME[0],
+                "partner_longitude": HOME[1],
             }
         )
         cls.taker = cls._volunteer("Address Taker Tang")
