@@ -104,13 +104,16 @@ class TimebankGrant(models.Model):
         store=True,
         help="How much more subsidy the program's maximum per case allows.",
     )
-    # Execution report (seed Attachment 2): what the time bank writes itself
-    exec_eligibility = fields.Text(string="Eligibility of Participants")
-    exec_people_served = fields.Text(string="Kinds of People Served")
-    exec_deposit = fields.Text(string="Deposit and Withdrawal Mechanism")
-    exec_summary = fields.Text(string="Summary of Activities")
-    exec_results = fields.Text(string="Results Achieved")
-    exec_notes = fields.Text(string="Remarks")
+    # Execution report (seed Attachment 2): what the time bank writes itself,
+    # in each language it reports in
+    exec_eligibility = fields.Text(string="Eligibility of Participants", translate=True)
+    exec_people_served = fields.Text(string="Kinds of People Served", translate=True)
+    exec_deposit = fields.Text(
+        string="Deposit and Withdrawal Mechanism", translate=True
+    )
+    exec_summary = fields.Text(string="Summary of Activities", translate=True)
+    exec_results = fields.Text(string="Results Achieved", translate=True)
+    exec_notes = fields.Text(string="Remarks", translate=True)
     # Conflict-of-interest self-check (seed Attachment 3)
     coi_officer = fields.Selection(
         COI_ANSWERS,

@@ -21,7 +21,7 @@ class TimebankGrantLine(models.Model):
         required=True,
         domain="[('program_id', '=', program_id)]",
     )
-    name = fields.Char(string="Description")
+    name = fields.Char(string="Description", translate=True)
     subsidy_amount = fields.Monetary(string="Subsidy")
     self_funded_amount = fields.Monetary(string="Self-Funded")
     expense_ids = fields.One2many("timebank.grant.expense", "line_id")
@@ -86,6 +86,15 @@ class TimebankGrantLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.context.get("default_grant_id") and not all(
+            vals.get("grant_id") for vals in vals_list
+        ):
+            raise UserError(
+                self.env._(
+                    "A budget line belongs to a grant: add it on the Budget tab "
+                    "of the grant."
+                )
+            )
         lines = super().create(vals_list)
         lines.grant_id._check_budget_open()
         return lines

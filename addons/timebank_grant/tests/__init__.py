@@ -1,6 +1,7 @@
 from . import test_actions_rpc
 from . import test_approved_budget
 from . import test_assigned
+from . import test_budget_line_quick_create
 from . import test_budget_rules
 from . import test_claim
 from . import test_configuration_rights
@@ -11,5 +12,6 @@ from . import test_groups
 from . import test_guarded_states
 from . import test_override
 from . import test_refund
+from . import test_report_language
 from . import test_reports
 from . import test_security
