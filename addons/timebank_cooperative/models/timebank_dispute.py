@@ -4,7 +4,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.timebank_core.models.timebank_account import format_minutes
-from odoo.addons.timebank_core.models.timebank_entry import LEDGER_WRITE
 
 CATEGORIES = [
     ("hours", "Hours Disagreement"),
@@ -394,9 +393,6 @@ class TimebankDispute(models.Model):
         current = entry.total_minutes
         if current == self.corrected_minutes:
             return
-        ledger = (
-            self.env["timebank.entry"].sudo().with_context(timebank_ledger=LEDGER_WRITE)
-        )
         reversal = entry._reverse(
             ref=_(
                 "Reversal of %(entry)s of %(date)s (dispute %(dispute)s)",
@@ -415,35 +411,20 @@ class TimebankDispute(models.Model):
                 entry=entry.name,
                 dispute=self.number,
             )
-            debit = entry.line_ids.filtered("debit")
-            credit = entry.line_ids.filtered("credit")
-            corrected = ledger.create(
-                {
-                    "journal_id": entry.journal_id.id,
-                    "ref": label,
-                    "exchange_id": exchange.id,
-                    "dispute_id": self.id,
-                    "line_ids": [
-                        fields.Command.create(
-                            {
-                                "account_id": debit.account_id.id,
-                                "name": label,
-                                "debit": self.corrected_minutes,
-                            }
-                        ),
-                        fields.Command.create(
-                            {
-                                "account_id": credit.account_id.id,
-                                "name": label,
-                                "credit": self.corrected_minutes,
-                            }
-                        ),
-                    ],
-                }
-            ).with_context(timebank_ledger=None)
-            corrected._post()
+            corrected = (
+                self.env["timebank.entry"]
+                .sudo()
+                ._transfer(
+                    entry.journal_id,
+                    entry.line_ids.filtered("debit").account_id,
+                    entry.line_ids.filtered("credit").account_id,
+                    self.corrected_minutes,
+                    label,
+                    vals={"exchange_id": exchange.id, "dispute_id": self.id},
+                )
+            )
             entries |= corrected
-        ledger.browse((entry | reversal).ids).write({"dispute_id": self.id})
+        (entry | reversal).sudo()._guarded_write({"dispute_id": self.id})
         exchange.sudo()._guarded_write({"posted_minutes": self.corrected_minutes})
         # the message names the entries by their numbers
         entries._sequence_now()

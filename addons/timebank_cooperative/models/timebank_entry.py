@@ -1,8 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.timebank_core.models.timebank_entry import LEDGER_WRITE
-
 
 class TimebankEntry(models.Model):
     _inherit = "timebank.entry"
@@ -16,9 +14,7 @@ class TimebankEntry(models.Model):
     )
 
     def _check_dispute_link(self, vals):
-        if "dispute_id" in vals and (
-            self.env.context.get("timebank_ledger") is not LEDGER_WRITE
-        ):
+        if "dispute_id" in vals and not self._guarded_allowed():
             raise UserError(
                 _("Only the resolution of a dispute links an entry to the dispute.")
             )

@@ -564,33 +564,20 @@ class ResCompany(models.Model):
             due_accounts = [a for a in batch if amounts[a.id] > 0]
             entries = self.env["timebank.entry"].sudo()
             if due_accounts:
-                entries = entries.create(
+                entries = entries._transfer_many(
                     [
                         {
-                            "journal_id": journal.id,
+                            "journal": journal,
                             "date": today,
                             "ref": _("Credits expired"),
-                            "line_ids": [
-                                fields.Command.create(
-                                    {
-                                        "account_id": account.id,
-                                        "name": _("Credits expired"),
-                                        "debit": amounts[account.id],
-                                    }
-                                ),
-                                fields.Command.create(
-                                    {
-                                        "account_id": expiry_account.id,
-                                        "name": _("Credits expired"),
-                                        "credit": amounts[account.id],
-                                    }
-                                ),
-                            ],
+                            "debit": account,
+                            "credit": expiry_account,
+                            "minutes": amounts[account.id],
                         }
                         for account in due_accounts
-                    ]
+                    ],
+                    check_limits=False,
                 )
-                entries._post(check_limits=False)
                 posted |= entries
             entry_of = dict(zip([a.id for a in due_accounts], entries, strict=True))
             for account in batch:

@@ -519,6 +519,66 @@ class TimebankEntry(models.Model):
             )
         return action
 
+    @api.model
+    def _transfer(self, journal, debit, credit, minutes, ref, **options):
+        """Move ``minutes`` from account ``debit`` to account ``credit``: one
+        posted two-line entry of ``journal``. See ``_transfer_many``."""
+        check_limits = options.pop("check_limits", True)
+        transfer = dict(
+            options, journal=journal, debit=debit, credit=credit, minutes=minutes
+        )
+        return self._transfer_many([dict(transfer, ref=ref)], check_limits)
+
+    @api.model
+    def _transfer_many(self, transfers, check_limits=True):
+        """The ledger's one way for code to move minutes: a posted two-line
+        entry per transfer, all posted as one batch (one lock of the accounts,
+        one check of the limits, numbers and chain as for any posting).
+
+        Each transfer is a dict: ``journal``, ``debit`` and ``credit``
+        (accounts), ``minutes``, ``ref``; optional ``date`` (today),
+        ``label`` (of both lines, else ``ref``), ``debit_label``,
+        ``credit_label``, and ``vals``: other fields of the entry that the
+        ledger's own code sets (``exchange_id``, an addon's link). Raises, and
+        posts nothing, when any transfer breaks a rule.
+        """
+        vals_list = []
+        for transfer in transfers:
+            minutes = transfer["minutes"]
+            label = transfer.get("label") or transfer["ref"]
+            vals = dict(
+                transfer.get("vals") or {},
+                journal_id=transfer["journal"].id,
+                ref=transfer["ref"],
+                line_ids=[
+                    fields.Command.create(
+                        {
+                            "account_id": transfer["debit"].id,
+                            "name": transfer.get("debit_label") or label,
+                            "debit": minutes,
+                        }
+                    ),
+                    fields.Command.create(
+                        {
+                            "account_id": transfer["credit"].id,
+                            "name": transfer.get("credit_label") or label,
+                            "credit": minutes,
+                        }
+                    ),
+                ],
+            )
+            if transfer.get("date"):
+                vals["date"] = transfer["date"]
+            vals_list.append(vals)
+        entries = (
+            self.sudo()
+            .with_context(timebank_ledger=LEDGER_WRITE)
+            .create(vals_list)
+            .with_context(timebank_ledger=None)
+        )
+        entries._post(check_limits=check_limits)
+        return entries.with_env(self.env)
+
     def _reverse(self, date=None, ref=None):
         """Post the mirror of each posted entry and mark it reversed."""
         not_posted = self.filtered(lambda e: e.state != "posted")

@@ -825,7 +825,7 @@ class TimebankExchange(models.Model):
             raise AccessError(_("Only a broker posts a service."))
         self._check_members_can_exchange()
         Entry = self.env["timebank.entry"].sudo()
-        vals_list = []
+        transfers = []
         # each bank's exchange journal and pool, looked up once for the batch
         journals = {
             company: self.env["timebank.journal"]._get(company, "exchange")
@@ -842,33 +842,18 @@ class TimebankExchange(models.Model):
                 payer = pools[company]
             else:
                 payer = exchange.receiver_id.account_id
-            label = exchange.display_name
-            vals_list.append(
+            transfers.append(
                 {
-                    "journal_id": journals[exchange.company_id].id,
+                    "journal": journals[exchange.company_id],
                     "date": fields.Date.context_today(self, exchange.date_end),
-                    "ref": label,
-                    "exchange_id": exchange.id,
-                    "line_ids": [
-                        fields.Command.create(
-                            {
-                                "account_id": payer.id,
-                                "name": label,
-                                "debit": exchange.credit_minutes,
-                            }
-                        ),
-                        fields.Command.create(
-                            {
-                                "account_id": exchange.provider_id.account_id.id,
-                                "name": label,
-                                "credit": exchange.credit_minutes,
-                            }
-                        ),
-                    ],
+                    "ref": exchange.display_name,
+                    "debit": payer,
+                    "credit": exchange.provider_id.account_id,
+                    "minutes": exchange.credit_minutes,
+                    "vals": {"exchange_id": exchange.id},
                 }
             )
-        entries = Entry._guarded_create(vals_list)
-        entries._post()
+        entries = Entry._transfer_many(transfers)
         # the state once for the batch (its checks run once), then each link
         self._workflow_write({"state": "posted"})
         for exchange, entry in zip(self, entries, strict=True):

@@ -77,32 +77,16 @@ class TimebankDonationWizard(models.TransientModel):
         entry = (
             self.env["timebank.entry"]
             .sudo()
-            .create(
-                {
-                    "journal_id": journal.id,
-                    "ref": self.note or label,
-                    "line_ids": [
-                        fields.Command.create(
-                            {
-                                "account_id": donor.account_id.id,
-                                "name": label,
-                                "debit": minutes,
-                            }
-                        ),
-                        fields.Command.create(
-                            {
-                                "account_id": target.id,
-                                "name": _(
-                                    "Gift from %(member)s", member=donor.display_name
-                                ),
-                                "credit": minutes,
-                            }
-                        ),
-                    ],
-                }
+            ._transfer(
+                journal,
+                donor.account_id,
+                target,
+                minutes,
+                self.note or label,
+                debit_label=label,
+                credit_label=_("Gift from %(member)s", member=donor.display_name),
             )
         )
-        entry._post()
         donor.message_post(
             body=_(
                 "%(label)s: %(amount)s (%(entry)s).",
