@@ -28,7 +28,7 @@ class TimebankPeer(models.Model):
 
     _name = "timebank.peer"
     _description = "Peer Bank"
-    _inherit = ["mail.thread", "timebank.guarded.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "timebank.guarded.mixin"]
     _check_company_auto = True
     _order = "company_id, name"
     _guarded_fields = (

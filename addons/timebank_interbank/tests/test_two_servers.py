@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -263,4 +264,72 @@ def test_transfers_between_two_servers(servers):
     # the other direction
     back = _send(dbs[1], _state(dbs[0])["numbers"][0], 45)
     assert back["state"] == "committed", back
+    _check(dbs)
+
+
+def test_concurrent_copies_and_sequence_gap(servers):
+    dbs, urls = servers
+    payee = _state(dbs[1])["numbers"][1]
+    with Bank(dbs[1]) as env:
+        env["timebank.peer"].search([], limit=1).limit_we_owe = 3000
+    # a message built by bank A, delivered by two copies at the same moment
+    with Bank(dbs[0]) as env:
+        peer = env["timebank.peer"].search([], limit=1)
+        member = env["timebank.member"].search([], order="id", limit=1)
+        transfer = env["timebank.interbank.transfer"]._send(peer, member, payee, 20)
+        _tid, _url, body = transfer._next_message(peer.id)
+        transfer_id, peer_id = transfer.id, peer.id
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(
+            pool.map(
+                lambda _i: requests.post(
+                    urls[1] + "/timebank/interbank/v1/message", data=body, timeout=30
+                ),
+                range(2),
+            )
+        )
+    assert [a.status_code for a in answers] == [200, 200]
+    assert answers[0].content == answers[1].content
+    registry = _registry(dbs[0])
+    registry["timebank.interbank.transfer"]._dispatch(registry, peer_id)
+    with Bank(dbs[0]) as env:
+        transfer = env["timebank.interbank.transfer"].browse(transfer_id)
+        assert transfer.state == "committed"
+        assert transfer.answer_body.encode() == answers[0].content
+        reference = transfer.uuid
+    with Bank(dbs[1]) as env:
+        assert (
+            env["timebank.interbank.transfer"].search_count([("uuid", "=", reference)])
+            == 1
+        )
+    _check(dbs)
+    # a sequence gap: a message signed by bank A that skips a number
+    with Bank(dbs[0]) as env:
+        peer = env["timebank.peer"].search([], limit=1)
+        link = peer._link("out")
+        payload = peer._base_payload(protocol.PREPARE)
+        payload.update(
+            uuid="gap-test",
+            link={
+                "from": peer.own_code,
+                "to": peer.peer_code,
+                "seq": link.last_seq + 2,
+                "prev_hash": link.last_hash,
+            },
+            payer={"bank": peer.own_code, "member": "X"},
+            payee={"bank": peer.peer_code, "member": payee},
+            minutes=5,
+            expires=int(time.time()) + 600,
+        )
+        gap_body = env["timebank.interbank.key"]._current(env.company)._seal(payload)
+    gap = requests.post(
+        urls[1] + "/timebank/interbank/v1/message", data=gap_body, timeout=10
+    )
+    assert gap.status_code == 409 and protocol.SEQ_GAP in gap.text
+    assert _state(dbs[1])["peer_state"] == "suspended"
+    _check(dbs)
+    with Bank(dbs[1]) as env:
+        env["timebank.peer"].search([], limit=1)._guarded_write({"state": "accepted"})
+    done = _send(dbs[0], payee, 15)
+    assert done["state"] == "committed", done
     _check(dbs)
