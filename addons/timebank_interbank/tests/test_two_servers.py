@@ -333,3 +333,41 @@ def test_concurrent_copies_and_sequence_gap(servers):
     done = _send(dbs[0], payee, 15)
     assert done["state"] == "committed", done
     _check(dbs)
+
+
+def test_inactive_payee_and_cancel_after_expiry(servers):
+    dbs, urls = servers
+    payee = _state(dbs[1])["numbers"][1]
+    # the payee bank cannot be reached: the hold waits, then is cancelled
+    with Bank(dbs[0]) as env:
+        env["timebank.peer"].search([], limit=1)._guarded_write(
+            {"url": "http://127.0.0.1:9", "validity_seconds": 10}
+        )
+    held = _send(dbs[0], payee, 25)
+    assert held["state"] == "held", held
+    assert "Waiting for the partner bank" in held["refusal_text"]
+    time.sleep(11)
+    with Bank(dbs[0]) as env:
+        env["timebank.peer"].search([], limit=1)._guarded_write(
+            {"url": urls[1], "validity_seconds": 3600}
+        )
+    registry = _registry(dbs[0])
+    with Bank(dbs[0]) as env:
+        peer_id = env["timebank.peer"].search([], limit=1).id
+    registry["timebank.interbank.transfer"]._dispatch(registry, peer_id, force=True)
+    with Bank(dbs[0]) as env:
+        transfer = env["timebank.interbank.transfer"].search(
+            [("direction", "=", "out")], order="id desc", limit=1
+        )
+        assert transfer.state == "cancelled", transfer.read()
+        assert "cancelled before the partner bank" in transfer.refusal_text
+    _check(dbs)
+    # an inactive payee
+    with Bank(dbs[1]) as env:
+        member = env["timebank.member"].search([("number", "=", payee)])
+        member.state_reason = "Moved away"
+        member.action_suspend()
+    refused = _send(dbs[0], payee, 10)
+    assert refused["refusal_code"] == protocol.PAYEE_INACTIVE, refused
+    assert "not active" in refused["refusal_text"]
+    _check(dbs)
