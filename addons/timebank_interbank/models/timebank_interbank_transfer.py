@@ -11,7 +11,6 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from odoo.addons.timebank_core.models.timebank_account import format_minutes
-from odoo.addons.timebank_core.models.timebank_entry import LEDGER_WRITE
 
 from . import protocol
 
@@ -195,37 +194,26 @@ class TimebankInterbankTransfer(models.Model):
     # ------------------------------------------------------------------ ledger
     @api.model
     def _post_ledger(self, company, lines, ref, reverses=None, check_limits=True):
-        """The one place where this addon posts: a two-line entry of ``company``.
+        """The one place where this addon posts: a two-line entry of ``company``
+        through the ledger's transfer API.
 
-        :param lines: [(account, debit, credit)]
+        :param lines: [(debit account, minutes, 0), (credit account, 0, minutes)]
         """
+        (debit, minutes, _zero), (credit, _none, _minutes) = lines
         journal = self.env["timebank.journal"].sudo()._get(company, "exchange")
-        entry = (
+        return (
             self.env["timebank.entry"]
             .sudo()
-            .with_context(timebank_ledger=LEDGER_WRITE)
-            .create(
-                {
-                    "journal_id": journal.id,
-                    "ref": ref,
-                    "reversed_entry_id": reverses.id if reverses else False,
-                    "line_ids": [
-                        fields.Command.create(
-                            {
-                                "account_id": account.id,
-                                "name": ref,
-                                "debit": debit,
-                                "credit": credit,
-                            }
-                        )
-                        for account, debit, credit in lines
-                    ],
-                }
+            ._transfer(
+                journal,
+                debit,
+                credit,
+                minutes,
+                ref,
+                vals={"reversed_entry_id": reverses.id} if reverses else None,
+                check_limits=check_limits,
             )
-            .with_context(timebank_ledger=None)
         )
-        entry._post(check_limits=check_limits)
-        return entry
 
     # ------------------------------------------------------------------ sending
     @api.model
