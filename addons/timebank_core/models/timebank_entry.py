@@ -525,9 +525,14 @@ class TimebankEntry(models.Model):
         posted two-line entry of ``journal``. See ``_transfer_many``."""
         check_limits = options.pop("check_limits", True)
         transfer = dict(
-            options, journal=journal, debit=debit, credit=credit, minutes=minutes
+            options,
+            journal=journal,
+            debit=debit,
+            credit=credit,
+            minutes=minutes,
+            ref=ref,
         )
-        return self._transfer_many([dict(transfer, ref=ref)], check_limits)
+        return self._transfer_many([transfer], check_limits)
 
     @api.model
     def _transfer_many(self, transfers, check_limits=True):
