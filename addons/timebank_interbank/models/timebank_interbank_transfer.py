@@ -1,10 +1,12 @@
 import calendar
 import logging
+import random
 import time
 import uuid
 from datetime import datetime, timedelta
 
 import requests
+from psycopg2 import errors
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError
@@ -31,6 +33,13 @@ LINK_CODES = {
 # Advisory lock namespace of the sender of a link (one sender per link).
 DISPATCH_LOCK = 741_014
 MAX_BACKOFF = 3600
+# a step of the sender met another transaction on the same rows: run again
+CONCURRENCY_ERRORS = (
+    errors.SerializationFailure,
+    errors.DeadlockDetected,
+    errors.LockNotAvailable,
+)
+CONCURRENCY_TRIES = 5
 
 
 def refusal_texts(env):
@@ -391,10 +400,18 @@ class TimebankInterbankTransfer(models.Model):
         return transfers[0]
 
     def _hold(self, peer, member, payee_number, minutes, credited, memo):
-        """Level 1, step 1: hold the minutes in transit and queue the message."""
-        balances = peer._lock_accounts(
-            peer.clearing_account_id | peer.transit_account_id
-        )
+        """Level 1, step 1: hold the minutes in transit and queue the message.
+
+        Only the transit account is locked: every change of what the partner
+        may owe us that a hold must wait for (another hold, a settlement, a
+        refund) moves transit. The clearing account is read: what moves it
+        alone (a transfer received from the partner) only lowers what it owes,
+        so an older reading errs on the safe side, and holds do not wait on
+        the transfers coming in.
+        """
+        balances = peer._lock_accounts(peer.transit_account_id)
+        peer.clearing_account_id.invalidate_recordset(["balance"])
+        balances[peer.clearing_account_id.id] = peer.clearing_account_id.balance
         self._check_trust(peer, balances, minutes)
         reference = str(uuid.uuid4())
         entry = self._post_ledger(
@@ -437,7 +454,7 @@ class TimebankInterbankTransfer(models.Model):
         peer_id = peer.id
         if self.env.registry.in_test_mode():
             return
-        cr.postcommit.add(lambda: type(self)._dispatch(registry, peer_id))
+        cr.postcommit.add(lambda: type(self)._dispatch_quietly(registry, [peer_id]))
 
     @api.model
     def _in_flight(self, peer):
@@ -469,27 +486,65 @@ class TimebankInterbankTransfer(models.Model):
                 return
             try:
                 for _round in range(rounds):
-                    with registry.cursor() as cr:
-                        env = api.Environment(cr, SUPERUSER_ID, {})
-                        step = env["timebank.interbank.transfer"]._next_message(
-                            peer_id, force
-                        )
+                    step = cls._in_transaction(
+                        registry,
+                        lambda env, force=force: env[
+                            "timebank.interbank.transfer"
+                        ]._next_message(peer_id, force),
+                    )
                     if not step:
                         return
                     transfer_id, url, body = step
                     status, answer = cls._http_send(url, body)
-                    with registry.cursor() as cr:
-                        env = api.Environment(cr, SUPERUSER_ID, {})
-                        transfer = env["timebank.interbank.transfer"].browse(
-                            transfer_id
-                        )
-                        settled = transfer._take_answer(status, answer)
+                    settled = cls._in_transaction(
+                        registry,
+                        lambda env, tid=transfer_id, st=status, an=answer: (
+                            env["timebank.interbank.transfer"]
+                            .browse(tid)
+                            ._take_answer(st, an)
+                        ),
+                    )
                     if not settled:
                         return
                     force = False
             finally:
                 lock_cr.execute(
                     SQL("SELECT pg_advisory_unlock(%s, %s)", DISPATCH_LOCK, peer_id)
+                )
+
+    @classmethod
+    def _in_transaction(cls, registry, func):
+        """``func(env)`` in a transaction of its own (committed), run again when
+        it meets another transaction on the same rows (a hold of a member of
+        ours on the transit account while a receipt settles another)."""
+        for tryno in range(1, CONCURRENCY_TRIES + 1):
+            try:
+                with registry.cursor() as cr:
+                    # the environment stays referenced until the commit, which
+                    # flushes what it holds
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    result = func(env)
+                    env.flush_all()
+                return result
+            except CONCURRENCY_ERRORS:
+                if tryno == CONCURRENCY_TRIES:
+                    raise
+                time.sleep(random.uniform(0.05, 0.1 * 2**tryno))
+        return None
+
+    @classmethod
+    def _dispatch_quietly(cls, registry, peer_ids, force=False):
+        """Send after a commit: what fails here is logged and left to the
+        scheduled job, never said to the user whose request already committed
+        (their transfer is made; it only waits to be sent)."""
+        for peer_id in peer_ids:
+            try:
+                cls._dispatch(registry, peer_id, force=force)
+            except Exception:
+                _logger.exception(
+                    "Sending the transfers of link %s failed; the scheduled job "
+                    "sends them again",
+                    peer_id,
                 )
 
     @classmethod
@@ -738,9 +793,7 @@ class TimebankInterbankTransfer(models.Model):
             transfer._guarded_write({"next_try_at": False})
         if not registry.in_test_mode():
             self.env.cr.postcommit.add(
-                lambda: [
-                    type(self)._dispatch(registry, pid, force=True) for pid in peer_ids
-                ]
+                lambda: type(self)._dispatch_quietly(registry, peer_ids, force=True)
             )
         return True
 
@@ -754,9 +807,7 @@ class TimebankInterbankTransfer(models.Model):
         peer_ids = set(self.peer_id.ids)
         if not registry.in_test_mode():
             self.env.cr.postcommit.add(
-                lambda: [
-                    type(self)._dispatch(registry, pid, force=True) for pid in peer_ids
-                ]
+                lambda: type(self)._dispatch_quietly(registry, peer_ids, force=True)
             )
         return True
 
@@ -777,7 +828,7 @@ class TimebankInterbankTransfer(models.Model):
         if registry.in_test_mode():
             return
         self.env.cr.postcommit.add(
-            lambda: [type(self)._dispatch(registry, pid) for pid in peer_ids]
+            lambda: type(self)._dispatch_quietly(registry, peer_ids)
         )
 
     # ------------------------------------------------------------------ receiving
