@@ -1,2 +1,2 @@
-from . import controllers, models
+from . import controllers, models, wizard
 from .hooks import post_init_hook

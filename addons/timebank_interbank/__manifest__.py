@@ -2,7 +2,7 @@
     "name": "Time Bank Interbank",
     "summary": "Exchange between time banks: peer agreements with trust limits, "
     "transfers in one database or between servers by signed messages",
-    "version": "18.0.1.0.2",
+    "version": "18.0.1.1.0",
     "category": "Services/Time Bank",
     "author": "Time Bank for Odoo",
     "website": "https://github.com/timebank-odoo/timebank",
@@ -18,6 +18,8 @@
         "data/ir_cron_data.xml",
         "views/timebank_peer_views.xml",
         "views/timebank_interbank_transfer_views.xml",
+        "views/timebank_interbank_send_wizard_views.xml",
+        "views/portal_templates.xml",
     ],
     "post_init_hook": "post_init_hook",
 }
