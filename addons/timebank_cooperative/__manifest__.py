@@ -2,7 +2,7 @@
     "name": "Time Bank Cooperative",
     "summary": "Governance of a cooperative time bank: general assemblies and "
     "policy changes, broker background checks and training, dispute tickets",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.4.1",
     "category": "Services/Time Bank",
     "author": "Time Bank for Odoo",
     "license": "AGPL-3",

@@ -153,10 +153,13 @@ class TimebankDispute(models.Model):
         if self.exchange_id and not self.member_id:
             self.member_id = self.exchange_id.provider_id
 
+    # what a dispute can be about; an addon adds its own subject here
+    _subject_fields = ("exchange_id", "member_id")
+
     @api.constrains("exchange_id", "member_id")
     def _check_subject(self):
         for dispute in self:
-            if not dispute.exchange_id and not dispute.member_id:
+            if not any(dispute[name] for name in self._subject_fields):
                 raise ValidationError(dispute._subject_missing())
 
     def _subject_missing(self):
@@ -194,7 +197,7 @@ class TimebankDispute(models.Model):
                 vals.setdefault("company_id", exchange.company_id.id)
             if not any(
                 vals.get(name) or self.env.context.get(f"default_{name}")
-                for name in ("exchange_id", "member_id")
+                for name in self._subject_fields
             ):
                 raise ValidationError(self._subject_missing())
             if not vals.get("deadline"):

@@ -1,0 +1,2 @@
+from . import test_level0
+from . import test_portal_and_rpc

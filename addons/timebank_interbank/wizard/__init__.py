@@ -1,0 +1,1 @@
+from . import timebank_interbank_send_wizard

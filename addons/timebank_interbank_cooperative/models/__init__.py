@@ -1,0 +1,1 @@
+from . import timebank_dispute, timebank_peer
