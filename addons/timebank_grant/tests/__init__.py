@@ -11,6 +11,7 @@ from . import test_expense
 from . import test_groups
 from . import test_guarded_states
 from . import test_ledger_import
+from . import test_money_flow
 from . import test_override
 from . import test_reconciliation
 from . import test_refund

@@ -57,6 +57,14 @@ class LedgerMixin:
         )
 
     @classmethod
+    def _usd_grant(cls, running=False):
+        """A dollar grant: activities, printing and the management fee."""
+        lines = [("Activities", 20000, 2000), ("Printing", 5000, 0), ("Fee", 2000, 0)]
+        if running:
+            return cls._running_grant(lines, program=cls.usd_program)
+        return cls._grant(lines, program=cls.usd_program)
+
+    @classmethod
     def _move(
         cls,
         lines,

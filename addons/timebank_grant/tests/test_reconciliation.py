@@ -17,10 +17,7 @@ class TestReconciliation(LedgerHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.grant = cls._running_grant(
-            [("Activities", 20000, 2000), ("Printing", 5000, 0), ("Fee", 2000, 0)],
-            program=cls.usd_program,
-        )
+        cls.grant = cls._usd_grant(running=True)
         cls.account = account = cls.grant.analytic_account_id
         cls.other = other = cls.env["account.analytic.account"].create(
             {
