@@ -180,3 +180,15 @@ class TimebankGrant(models.Model):
             grant.amount_repaid = currency.round(repaid)
             grant.amount_spent = spent
             grant.amount_to_repay = currency.round(received - spent - repaid)
+
+    def action_draft(self):
+        received = self.filtered("disbursement_ids")
+        if received:
+            raise UserError(
+                self.env._(
+                    "%(grants)s: the funder's money is recorded on them; they stay "
+                    "approved.",
+                    grants=", ".join(received.mapped("display_name")),
+                )
+            )
+        return super().action_draft()

@@ -196,9 +196,11 @@ class TimebankGrant(models.Model):
                     category = "refund"
                 elif item.display_type == "tax":
                     category = "tax"
-                elif expense.state == "assigned":
+                elif expense and expense.state == "assigned":
                     category = "assigned"
-                elif expense.kind_id.excluded or expense.kind_id.personnel:
+                elif expense and (
+                    expense.kind_id.excluded or expense.kind_id.personnel
+                ):
                     category = "excluded"
                 else:
                     category = "unassigned"

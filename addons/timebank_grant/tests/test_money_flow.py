@@ -47,6 +47,13 @@ class TestMoneyFlow(LedgerHttpCase):
         self.grant.action_approve()
         self._disburse(10000)
         self.assertEqual(self.grant.amount_received, 10000)
+        with self.assertRaisesRegex(
+            Fault, r"the funder's money is recorded on them; they stay approved"
+        ):
+            self._call(
+                self.accountant, "timebank.grant", "action_draft", self.grant.ids
+            )
+        self.assertEqual(self.grant.state, "approved")
 
     def test_not_more_than_awarded_nor_repaid_more_than_received(self):
         self._start()

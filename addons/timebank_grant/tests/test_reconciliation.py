@@ -170,6 +170,14 @@ class TestReconciliation(LedgerHttpCase):
         wizard.action_refresh()
         self.assertEqual(wizard.unexplained_total, 0)
 
+    def test_an_item_of_no_amount_on_the_grant_needs_nothing(self):
+        self._move([("Stamp, a tenth", 0.01, {self.account: 10})], date="2026-06-21")
+        self.assertFalse(self._import(self.grant), "nothing of it is the grant's")
+        wizard = self._reconcile()
+        stamp = wizard.line_ids.filtered(lambda line: line.name == "Stamp, a tenth")
+        self.assertEqual((stamp.ledger_amount, stamp.grant_amount), (0, 0))
+        self.assertEqual(wizard.unexplained_count, 0)
+
     def test_an_analytic_entry_changed_by_hand_is_unexplained(self):
         column = self.account.plan_id._column_name()
         entry = self.env["account.analytic.line"].search(
