@@ -2,7 +2,7 @@
     "name": "Time Bank Grants",
     "summary": "Grant budgets an accountant can reconcile, with the funder's rules "
     "enforced: fee cap, excluded spending, per-case maximum, claims and reports",
-    "version": "18.0.2.4.0",
+    "version": "18.0.2.5.0",
     "category": "Services/Time Bank",
     "author": "Time Bank for Odoo",
     "license": "AGPL-3",
@@ -25,6 +25,7 @@
         "views/timebank_grant_expense_views.xml",
         "views/timebank_grant_claim_views.xml",
         "views/timebank_grant_views.xml",
+        "views/timebank_grant_reconciliation_views.xml",
         "views/timebank_grant_menus.xml",
     ],
     "demo": ["demo/timebank_grant_demo.xml"],

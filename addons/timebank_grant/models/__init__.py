@@ -7,3 +7,6 @@ from . import timebank_grant_claim
 from . import account_move
 from . import account_move_line
 from . import res_company
+from . import timebank_grant_reconciliation
+from . import timebank_grant_claim_reconciliation
+from . import timebank_grant_disbursement

@@ -455,7 +455,9 @@ class TimebankGrant(models.Model):
         return action
 
     def _import_expenses(self):
-        """Create an expense for each posted journal item on the analytic account."""
+        """Create an expense for each posted journal item on the analytic
+        account (products, taxes, anything Odoo books there) and for each
+        realised exchange difference of the grant's paid bills."""
         Expense = self.env["timebank.grant.expense"]
         created = Expense
         for grant in self:
@@ -468,43 +470,168 @@ class TimebankGrant(models.Model):
                     )
                 )
             known = grant.expense_ids.move_line_id
-            items = self.env["account.move.line"].search(
-                [
-                    ("company_id", "=", grant.company_id.id),
-                    ("parent_state", "=", "posted"),
-                    ("display_type", "=", "product"),
-                    ("analytic_distribution", "in", [grant.analytic_account_id.id]),
-                    ("date", ">=", grant.date_start),
-                    ("date", "<=", grant.date_end),
-                    ("id", "not in", known.ids),
-                ]
-            )
+            items = grant._ledger_items(grant.date_start, grant.date_end)
+            items |= grant._exchange_items(grant.date_start, grant.date_end)
+            items = (items - known).sorted(lambda item: (item.date, item.id))
+            shares = grant._shares_of(items)
             created |= Expense._guarded_create(
                 [
                     {"grant_id": grant.id, "move_line_id": item.id}
                     for item in items
-                    if grant._share_of(item)
+                    if shares[item]
                 ]
             )
         return created
+
+    def _ledger_items(self, date_from, date_to, states=("posted",)):
+        """The journal items of the period on the grant's analytic account."""
+        self.ensure_one()
+        return (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("parent_state", "in", list(states)),
+                    ("display_type", "not in", ("line_section", "line_note")),
+                    ("analytic_distribution", "in", [self.analytic_account_id.id]),
+                    ("date", ">=", date_from),
+                    ("date", "<=", date_to),
+                ]
+            )
+            .with_env(self.env)
+        )
+
+    def _exchange_items(self, date_from, date_to):
+        """The realised exchange differences of the period of the paid bills
+        on the grant's analytic account whose currency is not the grant's:
+        the grant spent what the payment cost, not what the bill said."""
+        self.ensure_one()
+        company = self.company_id
+        bills = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("parent_state", "=", "posted"),
+                    ("analytic_distribution", "in", [self.analytic_account_id.id]),
+                    ("currency_id", "!=", self.currency_id.id),
+                    ("move_id.payment_state", "in", ("paid", "in_payment", "partial")),
+                ]
+            )
+            .move_id
+        )
+        payable = bills.line_ids.filtered(
+            lambda line: line.display_type == "payment_term"
+        )
+        exchange_moves = (
+            payable.matched_debit_ids.exchange_move_id
+            | payable.matched_credit_ids.exchange_move_id
+            | payable.full_reconcile_id.exchange_move_id
+        )
+        accounts = (
+            company.income_currency_exchange_account_id
+            | company.expense_currency_exchange_account_id
+        )
+        return exchange_moves.line_ids.filtered(
+            lambda line: (
+                line.parent_state == "posted"
+                and line.account_id in accounts
+                and date_from <= line.date <= date_to
+            )
+        ).with_env(self.env)
 
     def _share_of(self, item):
         """The part of a journal item's amount that the grant's analytic account
         carries, in the grant's currency."""
         self.ensure_one()
+        return self._shares_of(item)[item]
+
+    def _shares_of(self, items):
+        """{journal item: the part of its amount that is the grant's, in the
+        grant's currency}. In the company's currency, what the analytic ledger
+        holds; in the item's own currency, its share of that amount; in any
+        other, its share converted once: one rounding per amount. A realised
+        exchange difference is the grant's in the share the grant has of the
+        bill it settles."""
+        self.ensure_one()
+        items = items.sudo()
+        currency = self.currency_id
+        account = self.analytic_account_id
+        ledger = {}
+        if currency == self.company_id.currency_id and items:
+            column = account.plan_id._column_name()
+            ledger = {
+                line: -amount
+                for line, amount in self.env["account.analytic.line"]
+                .sudo()
+                ._read_group(
+                    [("move_line_id", "in", items.ids), (column, "=", account.id)],
+                    ["move_line_id"],
+                    ["amount:sum"],
+                )
+            }
+        shares = {}
+        for item in items:
+            percent = self._percent_of(item)
+            if item in ledger and item.parent_state == "posted":
+                amount = ledger[item]
+            elif not percent:
+                amount = self._exchange_share(item)
+            elif item.currency_id == currency:
+                amount = item.amount_currency * percent / 100.0
+            else:
+                amount = item.company_currency_id._convert(
+                    item.balance * percent / 100.0,
+                    currency,
+                    item.company_id,
+                    item.date,
+                    round=False,
+                )
+            shares[item.with_env(self.env)] = currency.round(amount)
+        return shares
+
+    def _percent_of(self, item):
+        """The percentage of a journal item on the grant's analytic account."""
         account_key = str(self.analytic_account_id.id)
-        percent = sum(
+        return sum(
             float(value)
             for key, value in (item.analytic_distribution or {}).items()
             if account_key in key.split(",")
         )
-        if item.currency_id == self.currency_id:
-            amount = item.amount_currency
-        else:
-            amount = item.company_currency_id._convert(
-                item.balance, self.currency_id, item.company_id, item.date
+
+    def _exchange_share(self, item):
+        """The grant's part, in the grant's currency and not yet rounded, of an
+        exchange difference line: its amount times the share of the grant in
+        the bills it settles (the bills in another currency than the grant's)."""
+        self.ensure_one()
+        move = item.move_id.sudo()
+        Partial = self.env["account.partial.reconcile"].sudo()
+        partials = Partial.search([("exchange_move_id", "=", move.id)])
+        fulls = (
+            self.env["account.full.reconcile"]
+            .sudo()
+            .search([("exchange_move_id", "=", move.id)])
+        )
+        settled = (
+            partials.debit_move_id | partials.credit_move_id | fulls.reconciled_line_ids
+        ).move_id.filtered(lambda m: m != move and m.is_invoice(include_receipts=True))
+        share = 0.0
+        for bill in settled.filtered(lambda b: b.currency_id != self.currency_id):
+            lines = bill.line_ids.filtered(
+                lambda line: line.display_type not in ("payment_term",)
             )
-        return self.currency_id.round(amount * percent / 100.0)
+            total = sum(lines.mapped("balance"))
+            if bill.company_currency_id.is_zero(total):
+                continue
+            ours = sum(line.balance * self._percent_of(line) / 100.0 for line in lines)
+            share += item.balance * ours / total
+        if not share:
+            return 0.0
+        return item.company_currency_id._convert(
+            share, self.currency_id, item.company_id, item.date, round=False
+        )
 
     def action_view_expenses(self):
         self.ensure_one()

@@ -122,8 +122,12 @@ class TimebankGrantExpense(models.Model):
         "grant_id.analytic_account_id",
     )
     def _compute_amount(self):
-        for expense in self:
-            expense.amount = expense.grant_id._share_of(expense.move_line_id)
+        for grant in self.grant_id:
+            expenses = self.filtered(lambda e, grant=grant: e.grant_id == grant)
+            shares = grant._shares_of(expenses.move_line_id)
+            for expense in expenses:
+                expense.amount = shares.get(expense.move_line_id, 0.0)
+        (self - self.filtered("grant_id")).amount = 0.0
 
     @api.depends("amount")
     def _compute_subsidy_amount(self):

@@ -58,12 +58,16 @@ class TimebankGrantLine(models.Model):
         "expense_ids.subsidy_amount",
         "expense_ids.self_funded_amount",
         "expense_ids.move_id.payment_state",
+        "expense_ids.move_id.state",
     )
     def _compute_actual(self):
-        """Committed: assigned expenses whose bill is not paid yet; spent: paid."""
+        """Committed: assigned expenses of posted bills not paid yet; spent:
+        paid. A draft or cancelled bill commits nothing."""
         for line in self:
             currency = line.currency_id or line.company_id.currency_id
-            expenses = line.expense_ids.filtered(lambda e: e.state == "assigned")
+            expenses = line.expense_ids.filtered(
+                lambda e: e.state == "assigned" and e.parent_state == "posted"
+            )
             paid = expenses.filtered("is_paid")
             unpaid = expenses - paid
             for part in ("subsidy", "self_funded"):

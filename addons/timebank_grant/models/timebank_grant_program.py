@@ -49,6 +49,14 @@ class TimebankGrantProgram(models.Model):
         default=30, help="Days before a report deadline when the reminder is due."
     )
     rules = fields.Html(translate=True)
+    unexplained_policy = fields.Selection(
+        [("warn", "Warn"), ("refuse", "Refuse")],
+        string="Unreconciled Claims",
+        required=True,
+        default="warn",
+        help="What Submit does with a claim whose period does not reconcile "
+        "with the general ledger: warn (in the claim and its chatter) or refuse.",
+    )
 
     _sql_constraints = [
         (

@@ -10,7 +10,10 @@ from . import test_decided
 from . import test_expense
 from . import test_groups
 from . import test_guarded_states
+from . import test_ledger_import
+from . import test_money_flow
 from . import test_override
+from . import test_reconciliation
 from . import test_refund
 from . import test_report_language
 from . import test_reports

@@ -83,6 +83,8 @@ class TestActionsOverRpc(GrantHttpCase):
             )
         for method in ("action_view_expenses", "action_view_claims"):
             act(accountant, "timebank.grant", method, [grant_id])
+        action = act(accountant, "timebank.grant", "action_reconcile", [grant_id])
+        act(accountant, action["res_model"], "action_refresh", [action["res_id"]])
         act(accountant, "timebank.grant", "action_budget_xlsx", [grant_id])
         action = act(
             accountant, "timebank.grant", "action_execution_report", [grant_id]
