@@ -1,3 +1,4 @@
+import io
 import math
 from datetime import timedelta
 
@@ -16,24 +17,26 @@ GENERATION_CODES = {"youth": 1, "adult": 2, "elder": 3}
 FACTORS = ("skill", "availability", "distance", "reliability", "fairness", "generation")
 # disputes that count against a member: all but those found groundless
 DISPUTE_STATES = ("new", "review", "mediation", "resolved", "escalated")
-# the columns of the features loaded from SQL: name, how PostgreSQL sends a
-# value in binary (its ``*send`` function) and the numpy type it reads back
+# numpy types of the columns read from PostgreSQL's binary COPY format
+COPY_TYPES = {"int": ">i4", "float": ">f8", "bool": "?"}
+SQL_TYPES = {"int": "int4", "float": "float8", "bool": "bool"}
+# the features loaded from SQL, as they come
 FEATURE_COLUMNS = (
-    ("id", "int4send", ">i4"),
-    ("partner_id", "int4send", ">i4"),
-    ("x", "float8send", ">f8"),
-    ("y", "float8send", ">f8"),
-    ("z", "float8send", ">f8"),
-    ("has_place", "boolsend", "?"),
-    ("has_check", "boolsend", "?"),
-    ("generation", "int4send", ">i4"),
-    ("radius", "float8send", ">f8"),
-    ("completion", "float8send", ">f8"),
-    ("confirmation", "float8send", ">f8"),
-    ("disputes", "int4send", ">i4"),
-    ("reliability", "float8send", ">f8"),
-    ("recent", "int4send", ">i4"),
-    ("fairness", "float8send", ">f8"),
+    ("id", "int"),
+    ("partner_id", "int"),
+    ("x", "float"),
+    ("y", "float"),
+    ("z", "float"),
+    ("has_place", "bool"),
+    ("has_check", "bool"),
+    ("generation", "int"),
+    ("radius", "float"),
+    ("completion", "float"),
+    ("confirmation", "float"),
+    ("disputes", "int"),
+    ("reliability", "float"),
+    ("recent", "int"),
+    ("fairness", "float"),
 )
 
 
@@ -142,7 +145,8 @@ class TimebankMatchingEngine(models.AbstractModel):
         fairness;
         ``offers``: the published offers (id, member_id, partner_id, item_id,
         travel_radius_km);
-        ``member_skills``: (member_id, skill_id), from the person and the offers;
+        ``member_skills``: (member_id, skill_id), from the person and the offers
+        (a pair may repeat);
         ``half_hours``: (member_id, first, stop), the weekly availability of the
         person and the offers in half hours of the week.
         """
@@ -178,12 +182,12 @@ class TimebankMatchingEngine(models.AbstractModel):
                  WHERE o.state = 'published'
                    AND m.company_id = %(company)s AND m.state = 'active'
             ),
-            member_skills AS MATERIALIZED (
+            member_skills AS (
                 SELECT m.id AS member_id, r.skill_id
                   FROM timebank_member m
                   JOIN res_partner_timebank_skill_rel r ON r.partner_id = m.partner_id
                  WHERE m.company_id = %(company)s AND m.state = 'active'
-                 UNION
+                 UNION ALL
                 SELECT o.member_id, r.skill_id
                   FROM offers o
                   JOIN timebank_offer_skill_rel r ON r.offer_id = o.id
@@ -199,7 +203,7 @@ class TimebankMatchingEngine(models.AbstractModel):
                   FROM offers o
                   JOIN timebank_offer_slot s ON s.offer_id = o.id
             ),
-            half_hours AS MATERIALIZED (
+            half_hours AS (
                 SELECT member_id, weekday,
                        weekday * 48 + floor(hour_from * 2)::int AS first,
                        weekday * 48 + ceil(hour_to * 2)::int AS stop
@@ -340,8 +344,14 @@ class TimebankMatchingEngine(models.AbstractModel):
             self.env[model].flush_model()
         for company in requests.company_id:
             batch = requests.filtered(lambda r, c=company: r.company_id == c)
-            features = self._load_features(company)
             params = self._request_params(batch)
+            features = self._load_features(
+                company,
+                skill_ids={skill for skills in params["skills"] for skill in skills},
+                weekdays={
+                    slot // SLOTS_PER_DAY for slots in params["slots"] for slot in slots
+                },
+            )
             allowed = self._allowed_members(company, batch)
             for row in self._score(company, features, params, allowed, limit):
                 result[requests.browse(row["request_id"])].append(row)
@@ -389,51 +399,64 @@ class TimebankMatchingEngine(models.AbstractModel):
         return params
 
     @api.model
-    def _fetch(self, query, dictionaries=False):
-        """Rows of ``query``, run without JIT (the row estimates of the
-        features are far too high, and compiling costs more than it saves) and
-        with enough working memory to keep the features of a large bank (a few
-        megabytes for 50,000 members) out of temporary files."""
+    def _copy(self, query, columns):
+        """The rows of ``query`` as one numpy array per column, through a
+        binary ``COPY``: numpy reads PostgreSQL's binary rows as they are (no
+        text, no Python object per value). Run without JIT (the row estimates
+        of the features are far too high, and compiling costs more than it
+        saves) and with enough working memory to keep a large bank out of
+        temporary files.
+
+        :param columns: [(name, type)] of the rows, type in ``COPY_TYPES``;
+            the columns hold no NULL
+        :return: {name: array}
+        """
+        np = numpy
+        dtype = np.dtype(
+            [("fields", ">i2")]
+            + [
+                item
+                for name, kind in columns
+                for item in ((f"{name}_length", ">i4"), (name, COPY_TYPES[kind]))
+            ]
+        )
         cr = self.env.cr
+        buffer = io.BytesIO()
         cr.execute(SQL("SET LOCAL jit = off"))
         cr.execute(SQL("SET LOCAL work_mem = %s", WORK_MEM))
-        cr.execute(query)
-        rows = cr.dictfetchall() if dictionaries else cr.fetchall()
+        query = SQL(
+            "SELECT %s FROM (%s) AS copied",
+            SQL(", ").join(
+                SQL("%s::%s", SQL.identifier(name), SQL(SQL_TYPES[kind]))
+                for name, kind in columns
+            ),
+            query,
+        )
+        statement = cr.mogrify(query.code, query.params).decode()
+        cr.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT binary)", buffer)
         cr.execute(SQL("SET LOCAL jit TO DEFAULT"))
         cr.execute(SQL("SET LOCAL work_mem TO DEFAULT"))
-        return rows
-
-    @api.model
-    def _packed(self, source, columns):
-        """SQL of one row: each of ``columns`` of ``source`` (a CTE) as one
-        binary string of PostgreSQL's binary values, ``prefix_name``.
-
-        :param columns: [(name, send function, numpy type)]; the columns hold
-            no NULL (``string_agg`` would skip it)
-        """
-        return SQL(
-            "(SELECT %s FROM %s) AS %s",
-            SQL(", ").join(
-                SQL(
-                    "string_agg(%s(%s), ''::bytea) AS %s",
-                    SQL(send),  # pylint: disable=sql-injection
-                    SQL.identifier(name),
-                    SQL.identifier(f"{source}_{name}"),
-                )
-                for name, send, _dtype in columns
-            ),
-            SQL.identifier(source),
-            SQL.identifier(f"packed_{source}"),
+        data = buffer.getbuffer()
+        # a header of 19 bytes (no extension) and a trailer of 2
+        rows = np.frombuffer(
+            data, dtype=dtype, offset=19, count=(len(data) - 21) // dtype.itemsize
         )
+        return {
+            name: rows[name].astype(rows[name].dtype.newbyteorder("="))
+            for name, _kind in columns
+        }
 
     @api.model
-    def _load_features(self, company):
+    def _load_features(self, company, skill_ids=None, weekdays=None):
         """The features of every candidate of ``company`` as numpy arrays.
 
-        One query; each column comes as one binary string that numpy reads
-        as it is (no Python object per value), so that a bank of 100,000
-        members loads in a fraction of a second.
+        Four binary ``COPY`` of the features, skills, half hours and offers,
+        so that a bank of 100,000 members loads in a fraction of a second.
 
+        :param skill_ids: only these skills are loaded (those the requests
+            need), all when None
+        :param weekdays: only the half hours of these days of the week (0 is
+            Monday) are loaded, all when None
         :return: dict of arrays by member, ordered by member id (the columns
             of ``FEATURE_COLUMNS``, ``xyz`` of shape (3, members)); ``skills``
             (members x skills, bool) with ``skill_index`` {skill id: column};
@@ -442,72 +465,61 @@ class TimebankMatchingEngine(models.AbstractModel):
             offer of an item)
         """
         np = numpy
-        skill_columns = (
-            ("member_id", "int4send", ">i4"),
-            ("skill_id", "int4send", ">i4"),
+        features_sql = self._features_sql(company)
+        features = self._copy(
+            SQL("WITH %s SELECT * FROM features", features_sql),
+            FEATURE_COLUMNS,
         )
-        hour_columns = (
-            ("member_id", "int4send", ">i4"),
-            ("first", "int4send", ">i4"),
-            ("stop", "int4send", ">i4"),
-        )
-        offer_columns = (
-            ("member_id", "int4send", ">i4"),
-            ("item_id", "int4send", ">i4"),
-        )
-        row = self._fetch(
+        order = np.argsort(features["id"], kind="stable")
+        features = {name: values[order] for name, values in features.items()}
+        skill_rows = self._copy(
             SQL(
-                """
-                WITH %s,
-                offered_items AS (
-                    SELECT member_id, item_id FROM offers WHERE item_id IS NOT NULL
-                )
-                SELECT * FROM %s, %s, %s, %s
-                """,
-                self._features_sql(company),
-                self._packed("features", FEATURE_COLUMNS),
-                self._packed("member_skills", skill_columns),
-                self._packed("half_hours", hour_columns),
-                self._packed("offered_items", offer_columns),
+                "WITH %s SELECT member_id, skill_id FROM member_skills %s",
+                features_sql,
+                SQL("WHERE skill_id = ANY(%s)", list(skill_ids))
+                if skill_ids is not None
+                else SQL(),
             ),
-            dictionaries=True,
-        )[0]
-
-        def column(source, name, dtype):
-            value = np.frombuffer(row[f"{source}_{name}"] or b"", dtype=dtype)
-            return value.astype(value.dtype.newbyteorder("="))
-
-        loaded = {
-            name: column("features", name, dtype)
-            for name, _send, dtype in FEATURE_COLUMNS
-        }
-        order = np.argsort(loaded["id"], kind="stable")
-        features = {name: values[order] for name, values in loaded.items()}
+            (("member_id", "int"), ("skill_id", "int")),
+        )
+        hour_rows = self._copy(
+            SQL(
+                "WITH %s SELECT member_id, first, stop FROM half_hours %s",
+                features_sql,
+                SQL("WHERE weekday = ANY(%s)", list(weekdays))
+                if weekdays is not None
+                else SQL(),
+            ),
+            (("member_id", "int"), ("first", "int"), ("stop", "int")),
+        )
+        offer_rows = self._copy(
+            SQL(
+                "WITH %s SELECT member_id, item_id FROM offers "
+                "WHERE item_id IS NOT NULL",
+                features_sql,
+            ),
+            (("member_id", "int"), ("item_id", "int")),
+        )
         ids = features["id"]
         count = len(ids)
         features["xyz"] = np.stack([features.pop(axis) for axis in "xyz"])
-        skill_members = column("member_skills", "member_id", ">i4")
-        skill_index, skill_columns_of = np.unique(
-            column("member_skills", "skill_id", ">i4"), return_inverse=True
+        skill_index, skill_columns = np.unique(
+            skill_rows["skill_id"], return_inverse=True
         )
         skills = np.zeros((count, len(skill_index)), dtype=bool)
-        skills[np.searchsorted(ids, skill_members), skill_columns_of] = True
-        first = column("half_hours", "first", ">i4").astype(np.int64)
-        lengths = column("half_hours", "stop", ">i4") - first
+        skills[np.searchsorted(ids, skill_rows["member_id"]), skill_columns] = True
+        first = hour_rows["first"].astype(np.int64)
+        lengths = hour_rows["stop"] - first
         avail = np.zeros((count, WEEK_SLOTS), dtype=bool)
-        rows_of = np.repeat(
-            np.searchsorted(ids, column("half_hours", "member_id", ">i4")), lengths
-        )
+        rows_of = np.repeat(np.searchsorted(ids, hour_rows["member_id"]), lengths)
         starts = np.repeat(first - np.cumsum(lengths) + lengths, lengths)
         avail[rows_of, starts + np.arange(lengths.sum())] = True
         features.update(
             skills=skills,
             skill_index={int(skill): index for index, skill in enumerate(skill_index)},
             avail=avail,
-            offer_rows=np.searchsorted(
-                ids, column("offered_items", "member_id", ">i4")
-            ),
-            offer_items=column("offered_items", "item_id", ">i4"),
+            offer_rows=np.searchsorted(ids, offer_rows["member_id"]),
+            offer_items=offer_rows["item_id"],
         )
         return features
 
