@@ -2,13 +2,14 @@
     "name": "Time Bank Matching",
     "summary": "Needs and offers of a time bank, a matching engine that explains its "
     "ranking, portal claims and recurring care plans",
-    "version": "18.0.2.3.0",
+    "version": "18.0.2.4.0",
     "category": "Services/Time Bank",
     "author": "Time Bank for Odoo",
     "license": "AGPL-3",
     "development_status": "Alpha",
     "installable": True,
     "depends": ["timebank_core", "mail", "portal", "base_geolocalize"],
+    "external_dependencies": {"python": ["numpy"]},
     "data": [
         "security/timebank_matching_security.xml",
         "security/ir.model.access.csv",

@@ -88,6 +88,15 @@ QUIET = {
 
 
 # ---------------------------------------------------------------------- helpers
+def load_config():
+    """Read ``.local/odoo.conf`` (made by ``bin/timebank setup``) into Odoo."""
+    if not CONFIG.exists():
+        sys.exit(f"{CONFIG} is missing: run bin/timebank setup first.")
+    odoo.tools.config.parse_config(
+        ["-c", str(CONFIG), "--log-level=warn"], setup_logging=True
+    )
+
+
 def progress(message):
     """Print a progress line at once."""
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)

@@ -98,8 +98,9 @@ def set_up_bank(db, pairs):
     return result
 
 
-def start_server(db, port, workers, log_path):
-    """An Odoo server with ``workers`` workers on the loopback ``port``.
+def start_server(db, port, workers, log_path, cron_threads=0):
+    """An Odoo server with ``workers`` workers (and ``cron_threads`` cron
+    workers) on the loopback ``port``.
 
     Started through a script file, as ``odoo-bin`` does: the server starts its
     long-polling (gevent) process again with ``sys.argv[0]``, which
@@ -117,7 +118,7 @@ def start_server(db, port, workers, log_path):
     command = [sys.executable, str(launcher), "-c", str(CONFIG), "-d", db]
     command += ["--db-filter", f"^{db}$", "--http-interface", "127.0.0.1"]
     command += ["--http-port", str(port), "--gevent-port", str(free_port())]
-    command += ["--workers", str(workers), "--max-cron-threads", "0"]
+    command += ["--workers", str(workers), "--max-cron-threads", str(cron_threads)]
     command += ["--limit-time-real", "600", "--limit-time-cpu", "300"]
     command += ["--log-level", "warn", "--logfile", str(log_path)]
     with open(log_path, "ab") as log:

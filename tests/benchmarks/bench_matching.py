@@ -1,13 +1,13 @@
 """Benchmark: the matching engine against a naive ORM loop.
 
-Ranks 50,000 active members for one request, then matches 1,000 open requests
+Ranks 100,000 active members for one request, then matches 1,000 open requests
 against them in one batch, and prints the times next to the obvious per-member
-Python implementation through the ORM, measured in the same process. Nothing is
-asserted.
+Python implementation through the ORM, measured in the same process, and their
+ratios to it. Nothing is asserted.
 
 Usage (from the repository, after ``bin/timebank setup``)::
 
-    .local/venv/bin/python tests/benchmarks/bench_matching.py [--members 50000]
+    .local/venv/bin/python tests/benchmarks/bench_matching.py [--members 100000]
         [--requests 1000] [--naive 2000] [--db timebank_match_bench] [--update]
 
 The first run creates the database with ``timebank_core`` and
@@ -47,7 +47,7 @@ SKILLS = 20
 CENTRE = (24.8, 120.97)
 KM_PER_DEGREE = 6371.0088 * math.pi / 180
 TARGET_ONE = 0.5
-TARGET_BATCH = 60.0
+TARGET_BATCH = 30.0
 
 
 def prepare_database(db, update):
@@ -288,7 +288,7 @@ def timed(env, func, repeat=1):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--members", type=int, default=50_000, help="members")
+    parser.add_argument("--members", type=int, default=100_000, help="members")
     parser.add_argument("--requests", type=int, default=1000, help="open requests")
     parser.add_argument(
         "--naive",
@@ -321,6 +321,10 @@ def main(argv=None):
         progress(f"{number(args.requests)} open requests...")
         requests = make_requests(env, company, args.requests)
         one = requests[0]
+        progress("loading the features of every member...")
+        load_time, _features = timed(
+            env, lambda: Engine._load_features(company), repeat=5
+        )
         progress("one request against every member...")
         one_time, ranking = timed(env, lambda: Engine._rank(one, 10), repeat=5)
         naive_members = min(args.naive, args.members)
@@ -337,6 +341,11 @@ def main(argv=None):
     print(f"{'Measurement':<58}{'Time':>12}{'Target':>10}")
     print("-" * 80)
     rows = (
+        (
+            f"features of {number(args.members)} members loaded (every skill and day)",
+            load_time,
+            None,
+        ),
         (f"engine: 1 request x {number(args.members)} members", one_time, TARGET_ONE),
         (
             f"naive ORM loop: 1 request x {number(args.members)} members"
@@ -362,6 +371,15 @@ def main(argv=None):
         print(f"{label:<58}{duration(seconds):>12}{mark:>10}")
     print()
     print(f"one request: the engine is {naive_full / one_time:,.0f}x the naive loop")
+    print(
+        f"{number(args.requests)} requests: the engine is "
+        f"{naive_full * args.requests / batch_time:,.0f}x the naive loop"
+    )
+    print(
+        f"against the targets: one request {one_time / TARGET_ONE:.2f}x its "
+        f"{TARGET_ONE} s, the batch {batch_time / TARGET_BATCH:.2f}x its "
+        f"{TARGET_BATCH:.0f} s (under 1.00 meets the target)"
+    )
     print(
         f"batch: {args.requests / batch_time:,.1f} requests/s, "
         f"{batch_time / args.requests * 1000:.1f} ms per request, "

@@ -7,17 +7,13 @@ from .common import TrainingMatchingCase
 
 @tagged("post_install", "-at_install")
 class TestTrainingRanking(TrainingMatchingCase):
-    def _ranked_both_ways(self, requests):
-        """{request: member ids ranked}, the same in SQL and in memory."""
-        engine = self.env["timebank.matching.engine"]
-        in_sql = engine._rank(requests, 50, in_memory=False)
-        in_memory = engine._rank(requests, 50, in_memory=True)
-        result = {}
-        for request in requests:
-            ranked = [row["member_id"] for row in in_sql[request]]
-            self.assertEqual(ranked, [row["member_id"] for row in in_memory[request]])
-            result[request] = ranked
-        return result
+    def _ranked_many(self, requests):
+        """{request: member ids ranked}, the requests ranked in one batch."""
+        ranking = self.env["timebank.matching.engine"]._rank(requests, 50)
+        return {
+            request: [row["member_id"] for row in ranking[request]]
+            for request in requests
+        }
 
     def _on(self, days, hours=2):
         """A request for the escort at 9:00 (UTC), ``days`` from today."""
@@ -26,7 +22,7 @@ class TestTrainingRanking(TrainingMatchingCase):
 
     def test_only_volunteers_holding_the_training_are_ranked(self):
         request = self._request(item=self.escort)
-        ranked = self._ranked_both_ways(request)[request]
+        ranked = self._ranked_many(request)[request]
         # neither the untrained, the expired, the lapsing, the other
         # training, nor the suspended member
         self.assertEqual(ranked, [self.trained.id, self.soon.id])
@@ -35,28 +31,28 @@ class TestTrainingRanking(TrainingMatchingCase):
         later = self._on(40)
         # a request whose time has begun: its day is today
         begun = self._on(-1, hours=72)
-        ranked = self._ranked_both_ways(later | begun)
+        ranked = self._ranked_many(later | begun)
         self.assertEqual(ranked[later], [self.trained.id, self.soon.id])
         self.assertEqual(ranked[begun], [self.lapsing.id, self.trained.id])
 
     def test_every_required_training(self):
         self.escort.required_training_kind_ids = self.first_aid | self.dementia
         request = self._request(item=self.escort)
-        self.assertEqual(self._ranked_both_ways(request)[request], [])
+        self.assertEqual(self._ranked_many(request)[request], [])
         self._training(self.soon, kind=self.dementia)
-        self.assertEqual(self._ranked_both_ways(request)[request], [self.soon.id])
+        self.assertEqual(self._ranked_many(request)[request], [self.soon.id])
 
     def test_archived_requirement_no_longer_required(self):
         # as the service records: an archived training kind is not required
         self.first_aid.active = False
         request = self._request(item=self.escort)
-        self.assertIn(self.untrained.id, self._ranked_both_ways(request)[request])
+        self.assertIn(self.untrained.id, self._ranked_many(request)[request])
 
     def test_items_without_requirements_unchanged(self):
         request = self._request()
         engine = self.env["timebank.matching.engine"]
         self.assertEqual(engine._allowed_members(self.bank_a, request), {})
-        ranked = self._ranked_both_ways(request)[request]
+        ranked = self._ranked_many(request)[request]
         for volunteer in (
             self.untrained,
             self.expired,
@@ -93,7 +89,7 @@ class TestTrainingRanking(TrainingMatchingCase):
         )
         request_a = self._request(item=self.escort)
         request_b = self._request(item=escort_b, member=requester_b)
-        ranked = self._ranked_both_ways(request_a | request_b)
+        ranked = self._ranked_many(request_a | request_b)
         self.assertEqual(ranked[request_a], [self.trained.id, self.soon.id])
         self.assertEqual(ranked[request_b], [trained_b.id])
         self.assertNotIn(untrained_b.id, ranked[request_b])

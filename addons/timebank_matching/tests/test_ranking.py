@@ -153,7 +153,7 @@ class TestRanking(MatchingCase):
         self.assertAlmostEqual(points, candidate.score, delta=0.1)
 
     def test_many_requests_at_once_rank_as_one_by_one(self):
-        """In SQL or in memory, a batch ranks each request as it would alone."""
+        """A batch ranks each request as it would alone, with the same rows."""
         for km, birthdate in ((1, date(2008, 1, 1)), (2, None), (4, date(1950, 1, 1))):
             self._volunteer(
                 f"Batch {km}",
@@ -173,21 +173,11 @@ class TestRanking(MatchingCase):
             | self._request(item=checked)
             | self._request(member=requester, latitude=0, longitude=0)
         )
-        engine = self.env["timebank.matching.engine"]
-        in_sql = engine._rank(requests, 4, in_memory=False)
-        in_memory = engine._rank(requests, 4, in_memory=True)
+        batch = self.env["timebank.matching.engine"]._rank(requests, 4)
         for request in requests:
-            alone, _rows = self._ranked(request, 4)
-            self.assertEqual([row["member_id"] for row in in_sql[request]], alone)
-            self.assertEqual([row["member_id"] for row in in_memory[request]], alone)
-            for sql_row, memory_row in zip(
-                in_sql[request], in_memory[request], strict=True
-            ):
-                for key, value in sql_row.items():
-                    if isinstance(value, float):
-                        self.assertAlmostEqual(value, memory_row[key], places=6)
-                    else:
-                        self.assertEqual(value, memory_row[key], key)
+            alone, rows = self._ranked(request, 4)
+            self.assertEqual([row["member_id"] for row in batch[request]], alone)
+            self.assertEqual(batch[request], rows)
 
     def test_an_unknown_distance_reads_unknown(self):
         placed = self._volunteer("Placed Pan", km=2)
@@ -205,3 +195,20 @@ class TestRanking(MatchingCase):
                 lambda c: c.member_id == unplaced
             ).explanation,
         )
+
+    def test_a_large_batch_explains_as_one_request(self):
+        """Twenty requests at once (where a batch was once ranked apart from
+        a single request) explain their candidates as one request alone."""
+        self._volunteer("Batch Bai", km=2)
+        alone = self._request()
+        alone.action_find_candidates()
+        requests = self.env["timebank.request"].concat(
+            *(self._request() for _n in range(20))
+        )
+        requests.action_find_candidates()
+        expected = alone.candidate_ids.sorted("rank").mapped("explanation")
+        self.assertIn("Fairness: 1.00 (0 recent task(s) or service(s))", expected[0])
+        for request in requests:
+            self.assertEqual(
+                request.candidate_ids.sorted("rank").mapped("explanation"), expected
+            )

@@ -39,14 +39,14 @@ class TestRatingReliability(MatchingCase):
             service.action_post()
             cls.services[volunteer] = service
 
-    def _rows(self, in_memory):
+    def _rows(self):
         request = self._request()
         engine = self.env["timebank.matching.engine"]
-        rows = engine._rank(request, 50, in_memory=in_memory)[request]
+        rows = engine._rank(request, 50)[request]
         return {row["member_id"]: row for row in rows}
 
     def test_ratings_move_reliability_and_the_ranking(self):
-        before = self._rows(in_memory=False)
+        before = self._rows()
         self.assertEqual(
             before[self.praised.id]["reliability"],
             before[self.blamed.id]["reliability"],
@@ -55,19 +55,18 @@ class TestRatingReliability(MatchingCase):
         self.services[self.blamed].action_give_rating("service", 1)
         # what the volunteer said of the visit is not about the volunteer
         self.services[self.unrated].action_give_rating("visit", 1)
-        for in_memory in (False, True):
-            rows = self._rows(in_memory=in_memory)
-            praised, blamed = rows[self.praised.id], rows[self.blamed.id]
-            unrated = rows[self.unrated.id]
-            # completion and confirmation with the smoothed rating, a third each
-            base = (praised["completion"] + praised["confirmation"]) / 2
-            self.assertAlmostEqual(
-                praised["reliability"], (2 * base + (1 + 1) / (1 + 2)) / 3
-            )
-            self.assertAlmostEqual(blamed["reliability"], (2 * base + 1 / 3) / 3)
-            self.assertGreater(praised["reliability"], blamed["reliability"])
-            self.assertGreater(praised["score"], blamed["score"])
-            # without a rating of their services, nothing changes
-            self.assertAlmostEqual(
-                unrated["reliability"], before[self.unrated.id]["reliability"]
-            )
+        rows = self._rows()
+        praised, blamed = rows[self.praised.id], rows[self.blamed.id]
+        unrated = rows[self.unrated.id]
+        # completion and confirmation with the smoothed rating, a third each
+        base = (praised["completion"] + praised["confirmation"]) / 2
+        self.assertAlmostEqual(
+            praised["reliability"], (2 * base + (1 + 1) / (1 + 2)) / 3
+        )
+        self.assertAlmostEqual(blamed["reliability"], (2 * base + 1 / 3) / 3)
+        self.assertGreater(praised["reliability"], blamed["reliability"])
+        self.assertGreater(praised["score"], blamed["score"])
+        # without a rating of their services, nothing changes
+        self.assertAlmostEqual(
+            unrated["reliability"], before[self.unrated.id]["reliability"]
+        )
