@@ -2,7 +2,7 @@
     "name": "Time Bank Grants",
     "summary": "Grant budgets an accountant can reconcile, with the funder's rules "
     "enforced: fee cap, excluded spending, per-case maximum, claims and reports",
-    "version": "18.0.2.4.0",
+    "version": "18.0.2.5.0",
     "category": "Services/Time Bank",
     "author": "Time Bank for Odoo",
     "license": "AGPL-3",
@@ -13,9 +13,11 @@
     "data": [
         "security/timebank_grant_security.xml",
         "security/ir.model.access.csv",
+        "security/timebank_grant_kind_rule_security.xml",
         "data/res_currency_data.xml",
         "data/account_analytic_plan_data.xml",
         "data/timebank_grant_program_data.xml",
+        "data/timebank_grant_kind_rule_data.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "report/timebank_grant_report.xml",
@@ -26,6 +28,7 @@
         "views/timebank_grant_claim_views.xml",
         "views/timebank_grant_views.xml",
         "views/timebank_grant_menus.xml",
+        "views/timebank_grant_kind_rule_views.xml",
     ],
     "demo": ["demo/timebank_grant_demo.xml"],
 }

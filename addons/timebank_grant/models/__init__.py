@@ -7,3 +7,5 @@ from . import timebank_grant_claim
 from . import account_move
 from . import account_move_line
 from . import res_company
+from . import timebank_grant_expense_classify
+from . import timebank_grant_kind_rule

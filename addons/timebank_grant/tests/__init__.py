@@ -10,6 +10,8 @@ from . import test_decided
 from . import test_expense
 from . import test_groups
 from . import test_guarded_states
+from . import test_kind_category
+from . import test_kind_proposal
 from . import test_override
 from . import test_refund
 from . import test_report_language

@@ -71,6 +71,7 @@ class TestActionsOverRpc(GrantHttpCase):
         again = act(accountant, "timebank.grant", "action_import_expenses", [grant_id])
         self.assertEqual(again["tag"], "display_notification")
         self.assertIn("No new expenditure", again["params"]["message"])
+        act(accountant, "timebank.grant.expense", "action_propose_kind", expenses.ids)
         handbooks = expenses.filtered(lambda e: e.name == "Handbooks")
         prizes = expenses - handbooks
         for expense, kind in ((handbooks, "printing"), (prizes, "prize")):
