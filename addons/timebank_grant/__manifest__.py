@@ -14,6 +14,7 @@
         "security/timebank_grant_security.xml",
         "security/ir.model.access.csv",
         "security/timebank_grant_kind_rule_security.xml",
+        "security/timebank_grant_amendment_security.xml",
         "data/res_currency_data.xml",
         "data/account_analytic_plan_data.xml",
         "data/timebank_grant_program_data.xml",
@@ -21,6 +22,7 @@
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "report/timebank_grant_report.xml",
+        "report/timebank_grant_amendment_report.xml",
         "wizards/timebank_grant_override_wizard_views.xml",
         "wizards/timebank_grant_execution_wizard_views.xml",
         "views/timebank_grant_program_views.xml",
@@ -29,6 +31,7 @@
         "views/timebank_grant_views.xml",
         "views/timebank_grant_menus.xml",
         "views/timebank_grant_kind_rule_views.xml",
+        "views/timebank_grant_amendment_views.xml",
     ],
     "demo": ["demo/timebank_grant_demo.xml"],
 }

@@ -9,3 +9,5 @@ from . import account_move_line
 from . import res_company
 from . import timebank_grant_expense_classify
 from . import timebank_grant_kind_rule
+from . import timebank_grant_amendment
+from . import timebank_grant_budget_version

@@ -157,6 +157,16 @@ class TimebankGrantExpense(models.Model):
             kind=kind.name,
         )
 
+    def action_unassign(self):
+        """Unassigning a credit note gives its line back what it took: the
+        line keeps no more than its budget assigned."""
+        lines = self.line_id
+        result = super().action_unassign()
+        problems = lines._assigned_problems()
+        if problems:
+            raise UserError("\n".join(problems))
+        return result
+
     def action_propose_kind(self):
         """Propose the kinds again from today's rules, for expenditures still
         to assign."""

@@ -1,4 +1,5 @@
 from . import test_actions_rpc
+from . import test_amendment
 from . import test_approved_budget
 from . import test_assigned
 from . import test_budget_line_quick_create
