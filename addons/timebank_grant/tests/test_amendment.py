@@ -2,7 +2,7 @@ import base64
 from xmlrpc.client import Fault
 
 from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import GrantHttpCase
 
@@ -58,6 +58,31 @@ class TestAmendment(GrantHttpCase):
 
     def _act(self, user, amendment, method):
         return self._call(user, "timebank.grant.amendment", method, amendment.ids)
+
+    def test_the_accountant_amends_in_the_form(self):
+        action = self.grant.with_user(self.accountant).action_amend_budget()
+        Amendment = (
+            self.env[action["res_model"]]
+            .with_user(self.accountant)
+            .with_context(**action["context"])
+        )
+        with Form(Amendment) as form:
+            self.assertEqual(len(form.line_ids), 3)
+            form.reason = "The second workshop is cancelled."
+            with form.line_ids.edit(0) as line:
+                self.assertEqual(line.old_subsidy, 10000)
+                line.new_subsidy = 8000
+            with form.line_ids.edit(1) as line:
+                line.new_subsidy = 7000
+        amendment = form.record
+        self.assertEqual(len(amendment.line_ids), 3)
+        self.assertEqual(amendment.line_ids.mapped("old_subsidy"), [10000, 5000, 1500])
+        amendment.action_confirm()
+        self.assertEqual(amendment.state, "approved")
+        self.assertEqual(amendment.version, 2)
+        self.assertEqual(
+            (self.training.subsidy_amount, self.printing.subsidy_amount), (8000, 7000)
+        )
 
     def test_plain_write_of_a_running_line_is_refused(self):
         refusal = (
