@@ -31,3 +31,8 @@ def migrate(cr, version):
                     or category.is_management_fee,
                 }
             )
+    # Expenditures assigned before kinds were proposed were decided without a
+    # proposal: what has been decided stays decided.
+    env["timebank.grant.expense"].search([("state", "=", "assigned")])._guarded_write(
+        {"proposed_kind_id": False, "proposed_rule_id": False}
+    )
