@@ -145,6 +145,10 @@ class TestStatesGuarded(GrantCase, HttpCase):
                 "date_end": "2026-12-31",
             },
             "timebank.grant.claim": {"grant_id": grant.id},
+            "timebank.grant.amendment": {
+                "grant_id": grant.id,
+                "reason": "More handbooks, fewer workshops.",
+            },
             "timebank.story": {
                 "member_id": amy.id,
                 "title": "The day David came",

@@ -10,3 +10,7 @@ from . import res_company
 from . import timebank_grant_reconciliation
 from . import timebank_grant_claim_reconciliation
 from . import timebank_grant_disbursement
+from . import timebank_grant_expense_classify
+from . import timebank_grant_kind_rule
+from . import timebank_grant_amendment
+from . import timebank_grant_budget_version

@@ -1,4 +1,5 @@
 from . import test_actions_rpc
+from . import test_amendment
 from . import test_approved_budget
 from . import test_assigned
 from . import test_budget_line_quick_create
@@ -12,6 +13,8 @@ from . import test_groups
 from . import test_guarded_states
 from . import test_ledger_import
 from . import test_money_flow
+from . import test_kind_category
+from . import test_kind_proposal
 from . import test_override
 from . import test_reconciliation
 from . import test_refund

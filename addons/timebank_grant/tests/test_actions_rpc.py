@@ -71,6 +71,7 @@ class TestActionsOverRpc(GrantHttpCase):
         again = act(accountant, "timebank.grant", "action_import_expenses", [grant_id])
         self.assertEqual(again["tag"], "display_notification")
         self.assertIn("No new expenditure", again["params"]["message"])
+        act(accountant, "timebank.grant.expense", "action_propose_kind", expenses.ids)
         handbooks = expenses.filtered(lambda e: e.name == "Handbooks")
         prizes = expenses - handbooks
         for expense, kind in ((handbooks, "printing"), (prizes, "prize")):
@@ -129,6 +130,34 @@ class TestActionsOverRpc(GrantHttpCase):
         claim = self.env["timebank.grant.claim"].browse(claim_id)
         self.assertEqual(claim.state, "paid")
         self.assertEqual(claim.amount_total, 1300)
+        act(accountant, "timebank.grant", "action_amend_budget", [grant_id])
+        amendment_id = self._call(
+            accountant,
+            "timebank.grant.amendment",
+            "create",
+            {"grant_id": grant_id, "reason": "More handbooks."},
+        )
+        amendment = self.env["timebank.grant.amendment"].browse(amendment_id)
+        self._call(
+            accountant,
+            "timebank.grant.amendment.line",
+            "write",
+            amendment.line_ids.ids,
+            {"new_subsidy": 9500},
+        )
+        for user, method in (
+            (accountant, "action_confirm"),
+            (accountant, "action_draft"),
+            (accountant, "action_confirm"),
+            (manager, "action_refuse"),
+            (accountant, "action_draft"),
+            (accountant, "action_confirm"),
+            (manager, "action_approve"),
+            (accountant, "action_print"),
+        ):
+            act(user, "timebank.grant.amendment", method, [amendment_id])
+        self.assertEqual(grant.line_ids.subsidy_amount, 9500)
+        act(accountant, "timebank.grant", "action_view_amendments", [grant_id])
         act(accountant, "timebank.grant", "action_closing", [grant_id])
         act(accountant, "timebank.grant", "action_close", [grant_id])
         self.assertEqual(grant.state, "closed")

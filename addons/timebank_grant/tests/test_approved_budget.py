@@ -130,7 +130,9 @@ class TestApprovedBudget(GrantHttpCase):
     def test_running_budget_is_locked(self):
         self.grant.action_start()
         with self.assertRaisesRegex(
-            Fault, r"The budget of Time bank grant cannot change: the grant is Running"
+            Fault,
+            r"The budget of Time bank grant is running: its lines change only "
+            r"through a budget amendment",
         ):
             self._call(
                 self.accountant,
