@@ -34,3 +34,4 @@ from . import test_broker_tours
 from . import test_report_heading
 from . import test_join
 from . import test_ledger_transfer_bulk
+from . import test_exchange_batch
