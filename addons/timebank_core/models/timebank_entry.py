@@ -348,22 +348,6 @@ class TimebankEntry(models.Model):
         self.env["timebank.member"].invalidate_model(["balance", "balance_display"])
         self.env["res.partner"].invalidate_model(["timebank_balance"])
 
-    def _bulk_update(self, values, column):
-        """One UPDATE for ``{entry id: value}`` of a column set by posting."""
-        if not values:
-            return
-        self.env.cr.execute(
-            SQL(
-                "UPDATE timebank_entry AS e SET %s = v.value FROM (VALUES %s) "
-                "AS v(id, value) WHERE e.id = v.id",
-                SQL.identifier(column),
-                SQL(", ").join(
-                    SQL("(%s, %s)", key, value) for key, value in values.items()
-                ),
-            )
-        )
-        self.browse(values).invalidate_recordset([column])
-
     def _locked_problem(self, label, lock_date):
         """Why an entry dated in a sealed year is refused, and what to do."""
         self.ensure_one()
@@ -682,9 +666,10 @@ class TimebankEntry(models.Model):
             with self.env.protecting([total_field], entries):
                 lines = insert_rows(Line, line_vals)
             line_field = entries._fields["line_ids"]
+            line_ids = lines.ids
             for index, entry in enumerate(entries):
                 self.env.cache.set(
-                    entry, line_field, tuple(lines.ids[2 * index : 2 * index + 2])
+                    entry, line_field, tuple(line_ids[2 * index : 2 * index + 2])
                 )
             cr.execute(
                 SQL(
@@ -815,18 +800,21 @@ class TimebankEntry(models.Model):
         return reversals
 
     # ------------------------------------------------------------------ chain
-    def _chain_payloads(self, entry_ids, version=None):
+    def _chain_payloads(self, entry_ids, version=None, names=None):
         """{entry id: what its hash covers}, read from the database itself.
 
         Each entry under the chain version it was chained with, or under
-        ``version`` (the sequencer, before it stores the version).
+        ``version`` (the sequencer, before it stores the version); ``names``
+        ({entry id: number}) are the numbers the sequencer gives in the same
+        statement as the hashes, not written yet.
         """
+        names = names or {}
         cr = self.env.cr
         cr.execute(
             SQL(
                 "SELECT e.id, COALESCE(%s, e.chain_version), e.company_id, "
                 "e.journal_id, e.name, e.date, COALESCE(e.ref, ''), "
-                "COALESCE(r.name, ''), e.state, e.posted_by_id, e.posted_at "
+                "COALESCE(r.name, ''), e.state, e.posted_by_id, e.posted_at, r.id "
                 "FROM timebank_entry e LEFT JOIN timebank_entry r "
                 "ON r.id = e.reversed_entry_id WHERE e.id IN %s",
                 version,
@@ -836,7 +824,9 @@ class TimebankEntry(models.Model):
         payloads = {}
         for row in cr.fetchall():
             entry_id, entry_version, company_id, journal_id, name, day = row[:6]
-            ref, reverses, state, posted_by, posted_at = row[6:]
+            ref, reverses, state, posted_by, posted_at, reversed_id = row[6:]
+            name = names.get(entry_id, name)
+            reverses = names.get(reversed_id, reverses)
             payload = {
                 "v": entry_version,
                 "company": company_id,
@@ -1160,46 +1150,48 @@ def insert_rows(model, vals_list):
     names = sorted({name for vals in vals_list for name in vals})
     columns = names + ["create_uid", "create_date", "write_uid", "write_date"]
     fields_ = [model._fields[name] for name in names]
-    values = [
-        SQL(
-            "(%s)",
-            SQL(", ").join(
-                [
-                    field.convert_to_column_insert(vals.get(field.name), model, vals)
-                    for field in fields_
-                ]
-                + [uid, now, uid, now]
-            ),
-        )
-        for vals in vals_list
-    ]
+    params = []
+    for vals in vals_list:
+        params += [
+            field.convert_to_column_insert(vals.get(field.name), model, vals)
+            for field in fields_
+        ]
+        params += [uid, now, uid, now]
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     model.env.cr.execute(
         SQL(
             "INSERT INTO %s (%s) VALUES %s RETURNING id",
             SQL.identifier(model._table),
             SQL(", ").join(SQL.identifier(name) for name in columns),
-            SQL(", ").join(values),
+            SQL(", ".join([row] * len(vals_list)), *params),
         )
     )
     records = model.browse([row[0] for row in model.env.cr.fetchall()])
     cache = model.env.cache
+    count = len(records)
     magic = {"create_uid": uid, "create_date": now, "write_uid": uid}
     magic["write_date"] = now
     inverses = {}
-    for record, vals in zip(records, vals_list, strict=True):
-        for field in model._fields.values():
-            if field.type in ("one2many", "many2many"):
-                cache.set(record, field, ())
-            elif field.related and not field.column_type:
-                continue
-            elif field.name in vals or field.name in magic:
-                value = vals.get(field.name, magic.get(field.name))
-                cache_value = field.convert_to_cache(value, record)
-                cache.set(record, field, cache_value)
-                if field.type == "many2one" and model.pool.field_inverses[field]:
-                    inverses.setdefault((field, cache_value), []).append(record.id)
-            elif field.store and field.column_type and not field.compute:
-                cache.set(record, field, field.convert_to_cache(None, record))
+    for field in model._fields.values():
+        if field.type in ("one2many", "many2many"):
+            cache.update(records, field, [()] * count)
+        elif field.related and not field.column_type:
+            continue
+        elif field.name in magic:
+            value = field.convert_to_cache(magic[field.name], model)
+            cache.update(records, field, [value] * count)
+        elif field.name in names:
+            values = [
+                field.convert_to_cache(vals.get(field.name), model)
+                for vals in vals_list
+            ]
+            cache.update(records, field, values)
+            if field.type == "many2one" and model.pool.field_inverses[field]:
+                for record_id, value in zip(records._ids, values, strict=True):
+                    inverses.setdefault((field, value), []).append(record_id)
+        elif field.store and field.column_type and not field.compute:
+            value = field.convert_to_cache(None, model)
+            cache.update(records, field, [value] * count)
     for (field, value), record_ids in inverses.items():
         field._update_inverses(model.browse(record_ids), value)
     written = [model._fields[name] for name in names]
