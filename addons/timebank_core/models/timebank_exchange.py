@@ -64,6 +64,12 @@ POSTED_FROZEN_FIELDS = {
     "reason",
     "proof_waiver_reason",
 }
+# services that hold their provider's time
+LIVE_STATES = ("draft", "submitted", "confirmed", "verified", "posted")
+# Only the workflow's own steps pass this object in the context (RPC cannot): a
+# step between live states changes nothing the overlap check looks at.
+OVERLAP_UNCHANGED = object()
+OVERLAP_KEY = "timebank_overlap_unchanged"
 # written only by a broker (also over RPC): why a service is verified without
 # proof, and the note added to a service after it is posted
 BROKER_FIELDS = {"proof_waiver_reason", "broker_note"}
@@ -362,7 +368,11 @@ class TimebankExchange(models.Model):
     def _check_overlap(self):
         """One query for the batch: services of a provider never overlap each
         other, nor the provider's volunteer hours."""
-        live = ("draft", "submitted", "confirmed", "verified", "posted")
+        if self.env.context.get(OVERLAP_KEY) is OVERLAP_UNCHANGED:
+            # a step from one live state to the next: who and when, and which
+            # services count, are as they were checked
+            return
+        live = LIVE_STATES
         ids = tuple(self.filtered(lambda e: e.state in live).ids)
         if not ids:
             return
@@ -440,7 +450,14 @@ class TimebankExchange(models.Model):
 
     # ------------------------------------------------------------------ CRUD
     def _workflow_write(self, vals):
-        return self.sudo()._guarded_write(vals)
+        records = self.sudo()
+        if (
+            vals.get("state") in LIVE_STATES
+            and not {"provider_id", "date_start", "date_end"} & set(vals)
+            and all(state in LIVE_STATES for state in self.mapped("state"))
+        ):
+            records = records.with_context(**{OVERLAP_KEY: OVERLAP_UNCHANGED})
+        return records._guarded_write(vals)
 
     def _guarded_hint(self):
         return _(
@@ -712,6 +729,8 @@ class TimebankExchange(models.Model):
         )
         partner = self.env.user.partner_id
         channels = {}
+        # one proxy check per receiver of the batch
+        proxy_allows = {}
         for exchange in self:
             if exchange.sudo().provider_id.partner_id == partner:
                 raise AccessError(
@@ -725,7 +744,13 @@ class TimebankExchange(models.Model):
             receiver = exchange.sudo().receiver_id.partner_id
             if receiver and receiver == partner:
                 channels[exchange] = "receiver"
-            elif exchange.receiver_id._timebank_proxy_allows("confirm"):
+            elif proxy_allows.get(exchange.receiver_id) or (
+                exchange.receiver_id not in proxy_allows
+                and proxy_allows.setdefault(
+                    exchange.receiver_id,
+                    exchange.receiver_id._timebank_proxy_allows("confirm"),
+                )
+            ):
                 channels[exchange] = "proxy"
             elif self._is_broker() or self.env.su:
                 if channel not in BROKER_CHANNELS:
