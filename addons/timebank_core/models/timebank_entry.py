@@ -284,8 +284,7 @@ class TimebankEntry(models.Model):
         cr = self.env.cr
         self.env.flush_all()
         with ledger_busy(self.env):
-            # the accounts, in id order, with their balances as locked (NO KEY:
-            # lines being inserted elsewhere only take a key share on them)
+            # what the entries move on each account, in id order
             cr.execute(
                 SQL(
                     "SELECT account_id, SUM(credit) - SUM(debit) "
@@ -294,27 +293,7 @@ class TimebankEntry(models.Model):
                     tuple(self.ids),
                 )
             )
-            deltas = dict(cr.fetchall())
-            cr.execute(
-                SQL(
-                    "SELECT id, balance FROM timebank_account WHERE id IN %s "
-                    "ORDER BY id FOR NO KEY UPDATE",
-                    tuple(deltas),
-                )
-            )
-            balances = dict(cr.fetchall())
-            if check_limits:
-                self._check_credit_limits(balances, deltas)
-            cr.execute(
-                SQL(
-                    "UPDATE timebank_account AS a SET balance = a.balance + v.delta "
-                    "FROM (VALUES %s) AS v(id, delta) WHERE a.id = v.id",
-                    SQL(", ").join(
-                        SQL("(%s, %s)", key, value) for key, value in deltas.items()
-                    ),
-                )
-            )
-            self._invalidate_balances(deltas)
+            self._move_balances(dict(cr.fetchall()), check_limits)
             ledger.browse(self.ids).write(
                 {
                     "state": "posted",
@@ -339,6 +318,32 @@ class TimebankEntry(models.Model):
         banks of these entries (with every entry of theirs posted before)."""
         self.env["timebank.chain"].sudo()._sequence_pending(self.company_id.ids)
         return True
+
+    def _move_balances(self, deltas, check_limits):
+        """Lock the accounts of ``deltas`` ({account id: minutes}, in id order)
+        FOR NO KEY UPDATE (lines being inserted elsewhere only take a key share
+        on them), check the limits against the locked balances, and move them."""
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "SELECT id, balance FROM timebank_account WHERE id IN %s "
+                "ORDER BY id FOR NO KEY UPDATE",
+                tuple(deltas),
+            )
+        )
+        balances = dict(cr.fetchall())
+        if check_limits:
+            self._check_credit_limits(balances, deltas)
+        cr.execute(
+            SQL(
+                "UPDATE timebank_account AS a SET balance = a.balance + v.delta "
+                "FROM (VALUES %s) AS v(id, delta) WHERE a.id = v.id",
+                SQL(", ").join(
+                    SQL("(%s, %s)", key, value) for key, value in deltas.items()
+                ),
+            )
+        )
+        self._invalidate_balances(deltas)
 
     def _invalidate_balances(self, account_ids):
         """Balances moved in SQL: forget what the cache holds of them."""
@@ -590,7 +595,6 @@ class TimebankEntry(models.Model):
             Line, {"entry_id", "account_id", "name", "debit", "credit"}
         )
         self.env.flush_all()
-        cr = self.env.cr
         deltas = {}
         for row in rows:
             debit_id, credit_id = row["debit"].id, row["credit"].id
@@ -598,17 +602,8 @@ class TimebankEntry(models.Model):
             deltas[credit_id] = deltas.get(credit_id, 0) + row["minutes"]
         deltas = dict(sorted(deltas.items()))
         with ledger_busy(self.env):
-            # the accounts, in id order, locked as _post locks them
-            cr.execute(
-                SQL(
-                    "SELECT id, balance FROM timebank_account WHERE id IN %s "
-                    "ORDER BY id FOR NO KEY UPDATE",
-                    tuple(deltas),
-                )
-            )
-            balances = dict(cr.fetchall())
-            if check_limits:
-                ledger._check_credit_limits(balances, deltas)
+            # the accounts, in id order, locked and moved as _post does
+            ledger._move_balances(deltas, check_limits)
             now = fields.Datetime.now()
             pending = self.env._("pending")
             entry_vals = [
@@ -671,16 +666,6 @@ class TimebankEntry(models.Model):
                 self.env.cache.set(
                     entry, line_field, tuple(line_ids[2 * index : 2 * index + 2])
                 )
-            cr.execute(
-                SQL(
-                    "UPDATE timebank_account AS a SET balance = a.balance + v.delta "
-                    "FROM (VALUES %s) AS v(id, delta) WHERE a.id = v.id",
-                    SQL(", ").join(
-                        SQL("(%s, %s)", key, value) for key, value in deltas.items()
-                    ),
-                )
-            )
-            self._invalidate_balances(deltas)
             reversed_entries = entries.reversed_entry_id
             if reversed_entries:
                 ledger.browse(reversed_entries.ids).write({"state": "reversed"})
