@@ -162,20 +162,23 @@ class TimebankChain(models.Model):
         for journal in self.env["timebank.journal"].sudo().browse(sorted(by_journal)):
             ids = by_journal[journal.id]
             names.update(zip(ids, journal._reserve_numbers(len(ids)), strict=True))
-        # numbers first: the hash of a reversal covers the number it reverses
-        Entry._bulk_update(names, "name")
-        payloads = Entry._chain_payloads(entry_ids, CHAIN_VERSION)
+        # the hash covers the new numbers (a reversal's, the number it
+        # reverses): numbers, sequence and hash in one UPDATE of the entries
+        payloads = Entry._chain_payloads(entry_ids, CHAIN_VERSION, names)
         count = count or 0
         values = []
         for entry_id in entry_ids:
             count += 1
             last_hash = chain_hash(last_hash, payloads[entry_id])
-            values.append(SQL("(%s, %s, %s)", entry_id, count, last_hash))
+            values.append(
+                SQL("(%s, %s, %s, %s)", entry_id, names[entry_id], count, last_hash)
+            )
         cr.execute(
             SQL(
-                "UPDATE timebank_entry AS e SET chain_sequence = v.sequence, "
-                "chain_hash = v.hash, chain_version = %s, chain_pending = FALSE "
-                "FROM (VALUES %s) AS v(id, sequence, hash) WHERE e.id = v.id",
+                "UPDATE timebank_entry AS e SET name = v.name, "
+                "chain_sequence = v.sequence, chain_hash = v.hash, "
+                "chain_version = %s, chain_pending = FALSE "
+                "FROM (VALUES %s) AS v(id, name, sequence, hash) WHERE e.id = v.id",
                 CHAIN_VERSION,
                 SQL(", ").join(values),
             )

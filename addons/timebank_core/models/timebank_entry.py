@@ -6,7 +6,7 @@ from psycopg2 import errorcodes, errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, clean_context
 
 from .timebank_account import format_minutes
 from .timebank_guarded_mixin import GUARDED_WRITE
@@ -284,8 +284,7 @@ class TimebankEntry(models.Model):
         cr = self.env.cr
         self.env.flush_all()
         with ledger_busy(self.env):
-            # the accounts, in id order, with their balances as locked (NO KEY:
-            # lines being inserted elsewhere only take a key share on them)
+            # what the entries move on each account, in id order
             cr.execute(
                 SQL(
                     "SELECT account_id, SUM(credit) - SUM(debit) "
@@ -294,27 +293,7 @@ class TimebankEntry(models.Model):
                     tuple(self.ids),
                 )
             )
-            deltas = dict(cr.fetchall())
-            cr.execute(
-                SQL(
-                    "SELECT id, balance FROM timebank_account WHERE id IN %s "
-                    "ORDER BY id FOR NO KEY UPDATE",
-                    tuple(deltas),
-                )
-            )
-            balances = dict(cr.fetchall())
-            if check_limits:
-                self._check_credit_limits(balances, deltas)
-            cr.execute(
-                SQL(
-                    "UPDATE timebank_account AS a SET balance = a.balance + v.delta "
-                    "FROM (VALUES %s) AS v(id, delta) WHERE a.id = v.id",
-                    SQL(", ").join(
-                        SQL("(%s, %s)", key, value) for key, value in deltas.items()
-                    ),
-                )
-            )
-            self._invalidate_balances(deltas)
+            self._move_balances(dict(cr.fetchall()), check_limits)
             ledger.browse(self.ids).write(
                 {
                     "state": "posted",
@@ -340,6 +319,32 @@ class TimebankEntry(models.Model):
         self.env["timebank.chain"].sudo()._sequence_pending(self.company_id.ids)
         return True
 
+    def _move_balances(self, deltas, check_limits):
+        """Lock the accounts of ``deltas`` ({account id: minutes}, in id order)
+        FOR NO KEY UPDATE (lines being inserted elsewhere only take a key share
+        on them), check the limits against the locked balances, and move them."""
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "SELECT id, balance FROM timebank_account WHERE id IN %s "
+                "ORDER BY id FOR NO KEY UPDATE",
+                tuple(deltas),
+            )
+        )
+        balances = dict(cr.fetchall())
+        if check_limits:
+            self._check_credit_limits(balances, deltas)
+        cr.execute(
+            SQL(
+                "UPDATE timebank_account AS a SET balance = a.balance + v.delta "
+                "FROM (VALUES %s) AS v(id, delta) WHERE a.id = v.id",
+                SQL(", ").join(
+                    SQL("(%s, %s)", key, value) for key, value in deltas.items()
+                ),
+            )
+        )
+        self._invalidate_balances(deltas)
+
     def _invalidate_balances(self, account_ids):
         """Balances moved in SQL: forget what the cache holds of them."""
         self.env["timebank.account"].browse(account_ids).invalidate_recordset(
@@ -347,22 +352,6 @@ class TimebankEntry(models.Model):
         )
         self.env["timebank.member"].invalidate_model(["balance", "balance_display"])
         self.env["res.partner"].invalidate_model(["timebank_balance"])
-
-    def _bulk_update(self, values, column):
-        """One UPDATE for ``{entry id: value}`` of a column set by posting."""
-        if not values:
-            return
-        self.env.cr.execute(
-            SQL(
-                "UPDATE timebank_entry AS e SET %s = v.value FROM (VALUES %s) "
-                "AS v(id, value) WHERE e.id = v.id",
-                SQL.identifier(column),
-                SQL(", ").join(
-                    SQL("(%s, %s)", key, value) for key, value in values.items()
-                ),
-            )
-        )
-        self.browse(values).invalidate_recordset([column])
 
     def _locked_problem(self, label, lock_date):
         """Why an entry dated in a sealed year is refused, and what to do."""
@@ -401,43 +390,18 @@ class TimebankEntry(models.Model):
                 problems.append(_("%(entry)s is already posted.", entry=entry.name))
                 continue
             if entry.date > today:
-                problems.append(
-                    _(
-                        "%(entry)s is dated %(date)s, in the future: the ledger "
-                        "records what has happened.",
-                        entry=label,
-                        date=entry.date,
-                    )
-                )
+                problems.append(self._future_problem(label, entry.date))
             lock_date = entry.company_id.timebank_lock_date
             if lock_date and entry.date <= lock_date:
                 problems.append(entry._locked_problem(label, lock_date))
             if len(entry.line_ids) < 2:
                 problems.append(_("%(entry)s needs at least two lines.", entry=label))
-            for line in entry.line_ids:
-                account = line.account_id
-                if account.company_id != entry.company_id:
-                    problems.append(
-                        _(
-                            "%(entry)s: account %(account)s belongs to another time "
-                            "bank.",
-                            entry=label,
-                            account=account.display_name,
-                        )
-                    )
-                elif (
-                    account.type == "member"
-                    and account.member_id.state != "active"
-                    and entry.journal_id.type != "expiry"
-                    and not entry.reversed_entry_id
-                ):
-                    problems.append(
-                        _(
-                            "%(entry)s: %(member)s is not an active member.",
-                            entry=label,
-                            member=account.member_id.display_name,
-                        )
-                    )
+            problems += self._account_problems(
+                label,
+                entry.line_ids.account_id,
+                entry.journal_id,
+                bool(entry.reversed_entry_id),
+            )
         if self.ids:
             self.env["timebank.entry.line"].flush_model(["entry_id", "debit", "credit"])
             self.env.cr.execute(
@@ -459,12 +423,59 @@ class TimebankEntry(models.Model):
                         credit=format_minutes(credit),
                     )
                 )
-        if problems:
-            more = len(problems) - MAX_PROBLEMS
-            text = "\n".join(problems[:MAX_PROBLEMS])
-            if more > 0:
-                text += "\n" + _("... and %(count)s more.", count=more)
-            raise UserError(text)
+        self._raise_problems(problems)
+
+    @api.model
+    def _future_problem(self, label, day):
+        return _(
+            "%(entry)s is dated %(date)s, in the future: the ledger records what "
+            "has happened.",
+            entry=label,
+            date=day,
+        )
+
+    @api.model
+    def _account_problems(self, label, accounts, journal, reversing):
+        """What refuses moving minutes on ``accounts`` in ``journal``: an account
+        of another bank, a member who is not active (unless the credits expire
+        or a mistake is reversed)."""
+        problems = []
+        for account in accounts:
+            if account.company_id != journal.company_id:
+                problems.append(
+                    _(
+                        "%(entry)s: account %(account)s belongs to another time bank.",
+                        entry=label,
+                        account=account.display_name,
+                    )
+                )
+            elif (
+                account.type == "member"
+                and account.member_id.state != "active"
+                and journal.type != "expiry"
+                and not reversing
+            ):
+                problems.append(
+                    _(
+                        "%(entry)s: %(member)s is not an active member.",
+                        entry=label,
+                        member=account.member_id.display_name,
+                    )
+                )
+        return problems
+
+    @api.model
+    def _raise_problems(self, problems):
+        """One error for every problem of a batch (the first ones, and how many
+        more)."""
+        if not problems:
+            return
+        problems = list(dict.fromkeys(problems))
+        more = len(problems) - MAX_PROBLEMS
+        text = "\n".join(problems[:MAX_PROBLEMS])
+        if more > 0:
+            text += "\n" + _("... and %(count)s more.", count=more)
+        raise UserError(text)
 
     def _check_credit_limits(self, balances, deltas):
         accounts = (
@@ -545,44 +556,190 @@ class TimebankEntry(models.Model):
         ``label`` (of both lines, else ``ref``), ``debit_label``,
         ``credit_label``, and ``vals``: other fields of the entry that the
         ledger's own code sets (``exchange_id``, an addon's link). Raises, and
-        posts nothing, when any transfer breaks a rule.
+        posts nothing, when any transfer breaks a rule: one error lists the
+        problems of the whole batch.
+
+        The entries and their lines are written with one ``INSERT`` per table
+        for the batch, already posted (as ``_post`` leaves them: pending for the
+        sequencer), and put in the ORM cache as ``create`` would.
         """
-        vals_list = []
+        if not transfers:
+            return self.browse()
+        ledger = self.sudo().with_context(timebank_ledger=LEDGER_WRITE)
+        Line = ledger.env["timebank.entry.line"]
+        today = fields.Date.context_today(self)
+        rows = []
         for transfer in transfers:
-            minutes = transfer["minutes"]
             label = transfer.get("label") or transfer["ref"]
-            vals = dict(
-                transfer.get("vals") or {},
-                journal_id=transfer["journal"].id,
-                ref=transfer["ref"],
-                line_ids=[
-                    fields.Command.create(
-                        {
-                            "account_id": transfer["debit"].id,
-                            "name": transfer.get("debit_label") or label,
-                            "debit": minutes,
-                        }
-                    ),
-                    fields.Command.create(
-                        {
-                            "account_id": transfer["credit"].id,
-                            "name": transfer.get("credit_label") or label,
-                            "credit": minutes,
-                        }
-                    ),
-                ],
+            rows.append(
+                {
+                    "journal": transfer["journal"],
+                    "debit": transfer["debit"],
+                    "credit": transfer["credit"],
+                    "minutes": transfer["minutes"],
+                    "ref": transfer["ref"],
+                    "date": fields.Date.to_date(transfer.get("date")) or today,
+                    "debit_label": transfer.get("debit_label") or label,
+                    "credit_label": transfer.get("credit_label") or label,
+                    "vals": transfer.get("vals") or {},
+                }
             )
-            if transfer.get("date"):
-                vals["date"] = transfer["date"]
-            vals_list.append(vals)
-        entries = (
-            self.sudo()
-            .with_context(timebank_ledger=LEDGER_WRITE)
-            .create(vals_list)
-            .with_context(timebank_ledger=None)
+        ledger._check_transfers(rows, today)
+        # what the entries and lines get by default (an addon's fields)
+        entry_defaults = transfer_defaults(
+            ledger,
+            {"journal_id", "ref", "date", "line_ids"}
+            | {name for row in rows for name in row["vals"]},
         )
-        entries._post(check_limits=check_limits)
+        line_defaults = transfer_defaults(
+            Line, {"entry_id", "account_id", "name", "debit", "credit"}
+        )
+        self.env.flush_all()
+        deltas = {}
+        for row in rows:
+            debit_id, credit_id = row["debit"].id, row["credit"].id
+            deltas[debit_id] = deltas.get(debit_id, 0) - row["minutes"]
+            deltas[credit_id] = deltas.get(credit_id, 0) + row["minutes"]
+        deltas = dict(sorted(deltas.items()))
+        with ledger_busy(self.env):
+            # the accounts, in id order, locked and moved as _post does
+            ledger._move_balances(deltas, check_limits)
+            now = fields.Datetime.now()
+            pending = self.env._("pending")
+            entry_vals = [
+                dict(
+                    entry_defaults,
+                    **row["vals"],
+                    journal_id=row["journal"].id,
+                    company_id=row["journal"].company_id.id,
+                    date=row["date"],
+                    ref=row["ref"],
+                    total_minutes=row["minutes"],
+                    state="posted",
+                    posted_at=now,
+                    posted_by_id=self.env.uid,
+                    name=pending,
+                    chain_pending=True,
+                )
+                for row in rows
+            ]
+            entries = insert_rows(ledger, entry_vals)
+            line_vals = []
+            for row, entry_id in zip(rows, entries.ids, strict=True):
+                common = dict(
+                    line_defaults,
+                    entry_id=entry_id,
+                    company_id=row["journal"].company_id.id,
+                    journal_id=row["journal"].id,
+                    date=row["date"],
+                    parent_state="posted",
+                )
+                line_vals.append(
+                    dict(
+                        common,
+                        account_id=row["debit"].id,
+                        member_id=row["debit"].member_id.id,
+                        name=row["debit_label"],
+                        debit=row["minutes"],
+                        credit=0,
+                        amount=-row["minutes"],
+                    )
+                )
+                line_vals.append(
+                    dict(
+                        common,
+                        account_id=row["credit"].id,
+                        member_id=row["credit"].member_id.id,
+                        name=row["credit_label"],
+                        debit=0,
+                        credit=row["minutes"],
+                        amount=row["minutes"],
+                    )
+                )
+            # the entries' totals are given: the new lines do not recompute them
+            total_field = entries._fields["total_minutes"]
+            with self.env.protecting([total_field], entries):
+                lines = insert_rows(Line, line_vals)
+            line_field = entries._fields["line_ids"]
+            line_ids = lines.ids
+            for index, entry in enumerate(entries):
+                self.env.cache.set(
+                    entry, line_field, tuple(line_ids[2 * index : 2 * index + 2])
+                )
+            reversed_entries = entries.reversed_entry_id
+            if reversed_entries:
+                ledger.browse(reversed_entries.ids).write({"state": "reversed"})
+            self.env.flush_all()
+        if self.env.context.get("timebank_sequence_now"):
+            entries._sequence_now()
+        else:
+            self.env["timebank.chain"]._sequence_after_commit(entries.company_id.ids)
         return entries.with_env(self.env)
+
+    def _check_transfers(self, rows, today):
+        """Every problem of a batch of transfers, in one error: what ``create``
+        and ``_check_postable`` refuse of an entry, per transfer."""
+        problems = []
+        Line = self.env["timebank.entry.line"]
+        minutes_label = Line._fields["debit"]._description_string(self.env)
+        for row in rows:
+            label = row["ref"] or _("New entry")
+            company = row["journal"].company_id
+            texts = {
+                "ref": row["ref"],
+                "debit_label": row["debit_label"],
+                "credit_label": row["credit_label"],
+            }
+            texts.update(
+                (name, value)
+                for name, value in row["vals"].items()
+                if isinstance(value, str)
+            )
+            for name, value in texts.items():
+                if isinstance(value, str) and "\x00" in value:
+                    field = self._fields.get(name) or Line._fields["name"]
+                    problems.append(
+                        _(
+                            "%(field)s contains a NUL character (\\x00), which "
+                            "cannot be stored: remove it.",
+                            field=field._description_string(self.env),
+                        )
+                    )
+            minutes = row["minutes"]
+            try:
+                check_minutes_value(minutes, minutes_label)
+            except ValidationError as error:
+                problems.append(f"{label}: {error.args[0]}")
+                continue
+            if not minutes or minutes < 0:
+                problem = _(
+                    "A line takes minutes (debit) or gives minutes (credit): a "
+                    "positive whole number of minutes on one side only "
+                    "(%(account)s).",
+                    account=row["debit"].display_name,
+                )
+                problems.append(f"{label}: {problem}")
+                continue
+            row["minutes"] = int(minutes)
+            if row["date"] > today:
+                problems.append(self._future_problem(label, row["date"]))
+            lock_date = company.timebank_lock_date
+            if lock_date and row["date"] <= lock_date:
+                draft = self.new(
+                    {
+                        "journal_id": row["journal"].id,
+                        "date": row["date"],
+                        "exchange_id": row["vals"].get("exchange_id"),
+                    }
+                )
+                problems.append(draft._locked_problem(label, lock_date))
+            problems += self._account_problems(
+                label,
+                row["debit"] | row["credit"],
+                row["journal"],
+                bool(row["vals"].get("reversed_entry_id")),
+            )
+        self._raise_problems(problems)
 
     def _reverse(self, date=None, ref=None):
         """Post the mirror of each posted entry and mark it reversed."""
@@ -628,18 +785,21 @@ class TimebankEntry(models.Model):
         return reversals
 
     # ------------------------------------------------------------------ chain
-    def _chain_payloads(self, entry_ids, version=None):
+    def _chain_payloads(self, entry_ids, version=None, names=None):
         """{entry id: what its hash covers}, read from the database itself.
 
         Each entry under the chain version it was chained with, or under
-        ``version`` (the sequencer, before it stores the version).
+        ``version`` (the sequencer, before it stores the version); ``names``
+        ({entry id: number}) are the numbers the sequencer gives in the same
+        statement as the hashes, not written yet.
         """
+        names = names or {}
         cr = self.env.cr
         cr.execute(
             SQL(
                 "SELECT e.id, COALESCE(%s, e.chain_version), e.company_id, "
                 "e.journal_id, e.name, e.date, COALESCE(e.ref, ''), "
-                "COALESCE(r.name, ''), e.state, e.posted_by_id, e.posted_at "
+                "COALESCE(r.name, ''), e.state, e.posted_by_id, e.posted_at, r.id "
                 "FROM timebank_entry e LEFT JOIN timebank_entry r "
                 "ON r.id = e.reversed_entry_id WHERE e.id IN %s",
                 version,
@@ -649,7 +809,9 @@ class TimebankEntry(models.Model):
         payloads = {}
         for row in cr.fetchall():
             entry_id, entry_version, company_id, journal_id, name, day = row[:6]
-            ref, reverses, state, posted_by, posted_at = row[6:]
+            ref, reverses, state, posted_by, posted_at, reversed_id = row[6:]
+            name = names.get(entry_id, name)
+            reverses = names.get(reversed_id, reverses)
             payload = {
                 "v": entry_version,
                 "company": company_id,
@@ -946,6 +1108,82 @@ def check_minutes_value(value, label):
                 max=MAX_LINE_MINUTES,
             )
         )
+
+
+def transfer_defaults(model, given):
+    """Defaults of the stored fields not in ``given``, as ``create`` would
+    add them (without the context's ``default_*`` of the caller's model)."""
+    defaults = model.with_context(
+        clean_context(model.env.context)
+    )._add_missing_default_values(dict.fromkeys(given, False))
+    return {
+        name: value
+        for name, value in defaults.items()
+        if name not in given
+        and model._fields[name].store
+        and model._fields[name].column_type
+    }
+
+
+def insert_rows(model, vals_list):
+    """One ``INSERT`` of ``vals_list`` (stored column values, write format)
+    and the ORM told as ``_create`` tells it: the new records in cache,
+    inverse fields updated, computed fields that depend on them marked,
+    constraints checked."""
+    now = model.env.cr.now()
+    uid = model.env.uid
+    names = sorted({name for vals in vals_list for name in vals})
+    columns = names + ["create_uid", "create_date", "write_uid", "write_date"]
+    fields_ = [model._fields[name] for name in names]
+    params = []
+    for vals in vals_list:
+        params += [
+            field.convert_to_column_insert(vals.get(field.name), model, vals)
+            for field in fields_
+        ]
+        params += [uid, now, uid, now]
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    model.env.cr.execute(
+        SQL(
+            "INSERT INTO %s (%s) VALUES %s RETURNING id",
+            SQL.identifier(model._table),
+            SQL(", ").join(SQL.identifier(name) for name in columns),
+            SQL(", ".join([row] * len(vals_list)), *params),
+        )
+    )
+    records = model.browse([row[0] for row in model.env.cr.fetchall()])
+    cache = model.env.cache
+    count = len(records)
+    magic = {"create_uid": uid, "create_date": now, "write_uid": uid}
+    magic["write_date"] = now
+    inverses = {}
+    for field in model._fields.values():
+        if field.type in ("one2many", "many2many"):
+            cache.update(records, field, [()] * count)
+        elif field.related and not field.column_type:
+            continue
+        elif field.name in magic:
+            value = field.convert_to_cache(magic[field.name], model)
+            cache.update(records, field, [value] * count)
+        elif field.name in names:
+            values = [
+                field.convert_to_cache(vals.get(field.name), model)
+                for vals in vals_list
+            ]
+            cache.update(records, field, values)
+            if field.type == "many2one" and model.pool.field_inverses[field]:
+                for record_id, value in zip(records._ids, values, strict=True):
+                    inverses.setdefault((field, value), []).append(record_id)
+        elif field.store and field.column_type and not field.compute:
+            value = field.convert_to_cache(None, model)
+            cache.update(records, field, [value] * count)
+    for (field, value), record_ids in inverses.items():
+        field._update_inverses(model.browse(record_ids), value)
+    written = [model._fields[name] for name in names]
+    with model.env.protecting(written, records):
+        records.modified(model._fields, create=True)
+    records._validate_fields(names)
+    return records
 
 
 class TimebankEntryLine(models.Model):

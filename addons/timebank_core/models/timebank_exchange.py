@@ -1,8 +1,12 @@
+from collections import defaultdict
 from datetime import timedelta
 
+from markupsafe import escape
+
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.tools import SQL
+from odoo.tools.mail import generate_tracking_message_id
 
 from .timebank_account import format_minutes
 
@@ -60,6 +64,12 @@ POSTED_FROZEN_FIELDS = {
     "reason",
     "proof_waiver_reason",
 }
+# services that hold their provider's time
+LIVE_STATES = ("draft", "submitted", "confirmed", "verified", "posted")
+# Only the workflow's own steps pass this object in the context (RPC cannot): a
+# step between live states changes nothing the overlap check looks at.
+OVERLAP_UNCHANGED = object()
+OVERLAP_KEY = "timebank_overlap_unchanged"
 # written only by a broker (also over RPC): why a service is verified without
 # proof, and the note added to a service after it is posted
 BROKER_FIELDS = {"proof_waiver_reason", "broker_note"}
@@ -358,7 +368,11 @@ class TimebankExchange(models.Model):
     def _check_overlap(self):
         """One query for the batch: services of a provider never overlap each
         other, nor the provider's volunteer hours."""
-        live = ("draft", "submitted", "confirmed", "verified", "posted")
+        if self.env.context.get(OVERLAP_KEY) is OVERLAP_UNCHANGED:
+            # a step from one live state to the next: who and when, and which
+            # services count, are as they were checked
+            return
+        live = LIVE_STATES
         ids = tuple(self.filtered(lambda e: e.state in live).ids)
         if not ids:
             return
@@ -436,7 +450,14 @@ class TimebankExchange(models.Model):
 
     # ------------------------------------------------------------------ CRUD
     def _workflow_write(self, vals):
-        return self.sudo()._guarded_write(vals)
+        records = self.sudo()
+        if (
+            vals.get("state") in LIVE_STATES
+            and not {"provider_id", "date_start", "date_end"} & set(vals)
+            and all(state in LIVE_STATES for state in self.mapped("state"))
+        ):
+            records = records.with_context(**{OVERLAP_KEY: OVERLAP_UNCHANGED})
+        return records._guarded_write(vals)
 
     def _guarded_hint(self):
         return _(
@@ -462,10 +483,8 @@ class TimebankExchange(models.Model):
     def create(self, vals_list):
         self._check_guarded_create(vals_list)
         items = self.env["timebank.service.item"].sudo()
-        for vals in vals_list:
-            vals["name"] = (
-                self.env["ir.sequence"].sudo().next_by_code("timebank.exchange") or "/"
-            )
+        for vals, name in zip(vals_list, self._next_names(len(vals_list)), strict=True):
+            vals["name"] = name
             if vals.get("item_id"):
                 vals.update(self._item_terms(items.browse(vals["item_id"])))
         # the number and the item's terms, nothing else: whatever the values
@@ -476,6 +495,33 @@ class TimebankExchange(models.Model):
             .create(vals_list)
             .with_env(self.env)
         )
+
+    @api.model
+    def _next_names(self, count):
+        """``count`` numbers of the services' sequence, as ``next_by_code``
+        gives them one by one; in one query for a sequence of the standard
+        implementation without date ranges (a PostgreSQL sequence)."""
+        Sequence = self.env["ir.sequence"].sudo()
+        sequence = Sequence.search(
+            [
+                ("code", "=", "timebank.exchange"),
+                ("company_id", "in", [self.env.company.id, False]),
+            ],
+            order="company_id",
+            limit=1,
+        )
+        if not sequence:
+            return ["/"] * count
+        if sequence.implementation != "standard" or sequence.use_date_range:
+            return [sequence._next() for _index in range(count)]
+        self.env.cr.execute(
+            SQL(
+                "SELECT nextval(%s) FROM generate_series(1, %s)",
+                f"ir_sequence_{sequence.id:03d}",
+                count,
+            )
+        )
+        return [sequence.get_next_char(row[0]) for row in self.env.cr.fetchall()]
 
     def write(self, vals):
         self._check_posted_frozen(vals)
@@ -556,6 +602,104 @@ class TimebankExchange(models.Model):
         if self.filtered(lambda e: e.state not in ("draft", "cancelled")):
             raise UserError(_("Only draft or cancelled services can be deleted."))
 
+    # ------------------------------------------------------------------ chatter
+    def _message_track(self, fields_iter, initial_values_dict):
+        """The tracking messages of ``mail.thread``, one per service and step,
+        created in one batch: a broker takes a sheet of services through each
+        step at once. Messages with a subtype (notifications to followers) are
+        still posted one by one by ``mail.thread``."""
+        if not fields_iter:
+            return {}
+        tracked_fields = self.fields_get(
+            fields_iter, attributes=("string", "type", "selection", "currency_field")
+        )
+        tracking = {}
+        for record in self:
+            try:
+                tracking[record.id] = record._mail_track(
+                    tracked_fields, initial_values_dict[record.id]
+                )
+            except MissingError:
+                continue
+        precommit = self.env.cr.precommit.data
+        bodies = precommit.pop(f"mail.tracking.message.{self._name}", {})
+        authors = precommit.pop(f"mail.tracking.author.{self._name}", {})
+        logs = defaultdict(dict)
+        for record in self:
+            changes, tracking_value_ids = tracking.get(record.id, (None, None))
+            if not changes:
+                continue
+            subtype = record._track_subtype(
+                {name: initial_values_dict[record.id][name] for name in changes}
+            )
+            author_id = authors[record.id].id if record.id in authors else None
+            body = (
+                bodies[record.id]
+                if record.id in bodies
+                else record._track_get_default_log_message(changes)
+            )
+            if subtype:
+                if subtype.exists():
+                    record.message_post(
+                        body=body,
+                        author_id=author_id,
+                        subtype_id=subtype.id,
+                        tracking_value_ids=tracking_value_ids,
+                    )
+            elif tracking_value_ids:
+                logs[author_id][record.id] = (body, tracking_value_ids)
+        for author_id, messages in logs.items():
+            self.browse(messages)._message_log_tracking_batch(author_id, messages)
+        return tracking
+
+    def _message_log_tracking_batch(self, author_id, messages):
+        """What ``_message_log`` writes for each record, in one create.
+
+        :param messages: {record id: (body, tracking value commands)}
+        """
+        author_id, email_from = self._message_compute_author(
+            author_id, None, raise_on_email=False
+        )
+        base = {
+            "author_id": author_id,
+            "email_from": email_from,
+            "model": self._name,
+            "record_alias_domain_id": False,
+            "record_company_id": False,
+            "record_name": False,
+            "attachment_ids": False,
+            "message_type": "notification",
+            "is_internal": True,
+            "subject": False,
+            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+            "email_add_signature": False,
+            "partner_ids": False,
+            "reply_to": self.env["mail.thread"]._notify_get_reply_to(
+                default=email_from
+            )[False],
+        }
+        created = self.sudo()._message_create(
+            [
+                dict(
+                    base,
+                    res_id=record.id,
+                    body=escape(messages[record.id][0] or ""),
+                    message_id=generate_tracking_message_id("message-notify"),
+                )
+                for record in self
+            ]
+        )
+        # the tracking values of every message in one create, not one per message
+        self.env["mail.tracking.value"].sudo().create(
+            [
+                dict(command[2], mail_message_id=message.id)
+                for record, message in zip(self, created, strict=True)
+                for command in messages[record.id][1]
+            ]
+        )
+        created.invalidate_recordset(["tracking_value_ids"])
+        return created
+
     # ------------------------------------------------------------------ workflow
     def action_submit(self):
         """The provider (or a broker for them) submits the record."""
@@ -585,6 +729,8 @@ class TimebankExchange(models.Model):
         )
         partner = self.env.user.partner_id
         channels = {}
+        # one proxy check per receiver of the batch
+        proxy_allows = {}
         for exchange in self:
             if exchange.sudo().provider_id.partner_id == partner:
                 raise AccessError(
@@ -598,7 +744,13 @@ class TimebankExchange(models.Model):
             receiver = exchange.sudo().receiver_id.partner_id
             if receiver and receiver == partner:
                 channels[exchange] = "receiver"
-            elif exchange.receiver_id._timebank_proxy_allows("confirm"):
+            elif proxy_allows.get(exchange.receiver_id) or (
+                exchange.receiver_id not in proxy_allows
+                and proxy_allows.setdefault(
+                    exchange.receiver_id,
+                    exchange.receiver_id._timebank_proxy_allows("confirm"),
+                )
+            ):
                 channels[exchange] = "proxy"
             elif self._is_broker() or self.env.su:
                 if channel not in BROKER_CHANNELS:
@@ -854,12 +1006,14 @@ class TimebankExchange(models.Model):
                 }
             )
         entries = Entry._transfer_many(transfers)
-        # the state once for the batch (its checks run once), then each link
+        # the state once for the batch (its checks run once), then the links
         self._workflow_write({"state": "posted"})
-        for exchange, entry in zip(self, entries, strict=True):
-            exchange._workflow_write(
+        self._workflow_write_each(
+            [
                 {"entry_id": entry.id, "posted_minutes": exchange.credit_minutes}
-            )
+                for exchange, entry in zip(self, entries, strict=True)
+            ]
+        )
         return True
 
     def action_reject(self):

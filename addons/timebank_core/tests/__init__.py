@@ -33,3 +33,5 @@ from . import test_portal_phone
 from . import test_broker_tours
 from . import test_report_heading
 from . import test_join
+from . import test_ledger_transfer_bulk
+from . import test_exchange_batch
