@@ -35,3 +35,6 @@ from . import test_report_heading
 from . import test_join
 from . import test_ledger_transfer_bulk
 from . import test_exchange_batch
+from . import test_guarded_fields
+from . import test_ledger_transfer
+from . import test_recipient_category
