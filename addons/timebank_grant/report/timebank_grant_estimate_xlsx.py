@@ -13,7 +13,7 @@ class TimebankGrantEstimateXlsx(models.AbstractModel):
     def _estimate_rows(self, grant):
         """[(item, subsidy, self-funded, total, remarks)] and the total row."""
         currency = grant.currency_id
-        dp = currency.decimal_places
+        number_format = f",.{currency.decimal_places}f"
         items = {}
         for line in grant.line_ids:
             items.setdefault(line.kind_id, self.env["timebank.grant.line"])
@@ -26,7 +26,9 @@ class TimebankGrantEstimateXlsx(models.AbstractModel):
                 self.env._(
                     "%(line)s: %(amount)s",
                     line=line.name,
-                    amount=f"{line.subsidy_amount + line.self_funded_amount:,.{dp}f}",
+                    amount=format(
+                        line.subsidy_amount + line.self_funded_amount, number_format
+                    ),
                 )
                 for line in lines
                 if line.name
@@ -78,7 +80,7 @@ class TimebankGrantEstimateXlsx(models.AbstractModel):
             sheet.write(2, 1, grant.award_number or "")
             sheet.write(3, 0, _("Currency"))
             sheet.write(3, 1, grant.currency_id.name)
-            sheet.merge_range(4, 0, 5, 0, _("Item"), head)
+            sheet.merge_range(4, 0, 5, 0, _("Item Name"), head)
             sheet.merge_range(4, 1, 4, 2, _("Total Project Budget"), head)
             sheet.write(5, 1, _("Subsidy Requested"), head)
             sheet.write(5, 2, _("Self-Funded"), head)
