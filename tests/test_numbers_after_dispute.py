@@ -102,7 +102,7 @@ class TestNumbersAfterDispute(GrantCase):
         kpis, ranking, execution = self._figures()
         self.assertEqual(kpis["minutes"], 90)
         self.assertEqual(ranking[0][:2], (amy, 90))
-        self.assertEqual(execution["hours"], 1.5)
+        self.assertEqual(execution["credited_minutes"], 90)
 
         dispute = self.bank_env["timebank.dispute"].create(
             {
@@ -124,5 +124,6 @@ class TestNumbersAfterDispute(GrantCase):
         self.assertEqual(kpis["minutes"], amy.account_id.balance)
         self.assertEqual(kpis["given_received"][amy][0], 60)
         self.assertEqual(ranking[0][:2], (amy, 60))
-        self.assertEqual(execution["hours"], 1.0)
-        self.assertEqual(execution["by_item"][0][1], 1.0)
+        # credited as corrected (what was worked stays the service's own times)
+        self.assertEqual(execution["credited_minutes"], 60)
+        self.assertEqual(execution["by_item"][0][2], 60)

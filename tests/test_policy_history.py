@@ -94,11 +94,11 @@ class TestPolicyHistory(GrantCase):
                 }
             )
         )
-        action = wizard.action_print_xlsx()
-        attachment = self.env["ir.attachment"].browse(
-            int(action["url"].split("/")[3].split("?")[0])
+        report = self.env.ref("timebank_grant.timebank_grant_execution_xlsx_report")
+        content, _kind = report.with_user(self.accountant)._render_xlsx(
+            report.report_name, wizard.ids, data={}
         )
-        book = load_workbook(io.BytesIO(attachment.raw))
+        book = load_workbook(io.BytesIO(content))
         return {
             "services": posted.read(
                 ["credit_minutes", "actual_minutes", "coefficient", "cap_minutes"]

@@ -1,4 +1,7 @@
 import base64
+import io
+
+from openpyxl import load_workbook
 
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user
@@ -162,6 +165,38 @@ class GrantCase(AccountTestInvoicingCommon):
             cls.env["timebank.grant.claim"]
             .with_user(cls.accountant)
             .create({"grant_id": grant.id, "date_from": date_from, "date_to": date_to})
+        )
+
+    @classmethod
+    def _execution_wizard(cls, grant, date_from="2026-01-01", date_to="2026-06-30"):
+        """The execution report of ``grant`` for the period, as the accountant
+        asks for it."""
+        return (
+            cls.env["timebank.grant.execution.wizard"]
+            .with_user(cls.accountant)
+            .create({"grant_id": grant.id, "date_from": date_from, "date_to": date_to})
+        )
+
+    def _xlsx(self, report, records, user=None, lang=None):
+        """The workbook of the XLSX report ``report`` (an XML id) of ``records``
+        as ``user`` (the accountant by default) prints it, opened to be read."""
+        report = self.env.ref(report)
+        content, kind = (
+            report.with_user(user or self.accountant)
+            .with_context(lang=lang or "en_US")
+            ._render_xlsx(report.report_name, records.ids, data={})
+        )
+        self.assertEqual(kind, "xlsx")
+        return load_workbook(io.BytesIO(content))
+
+    def _html(self, report, records, user=None, lang=None):
+        """The text of the QWeb report ``report`` (an XML id) of ``records``."""
+        report = self.env.ref(report)
+        return (
+            report.with_user(user or self.accountant)
+            .with_context(lang=lang or "en_US")
+            ._render_qweb_html(report.report_name, records.ids)[0]
+            .decode()
         )
 
 

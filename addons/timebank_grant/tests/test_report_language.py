@@ -1,7 +1,3 @@
-import io
-
-from openpyxl import load_workbook
-
 from odoo.tests import tagged
 
 from .common import GrantCase
@@ -25,29 +21,20 @@ class TestReportLanguage(GrantCase):
         cls.grant.with_context(lang="zh_TW").exec_summary = "辦理兩場交換市集。"
 
     def _report(self, lang):
-        wizard = (
-            self.env["timebank.grant.execution.wizard"]
-            .with_user(self.accountant)
-            .with_context(lang=lang)
-            .create(
-                {
-                    "grant_id": self.grant.id,
-                    "date_from": "2026-01-01",
-                    "date_to": "2026-06-30",
-                }
-            )
-        )
-        return load_workbook(io.BytesIO(wizard._execution_xlsx())).worksheets[0]
+        wizard = self._execution_wizard(self.grant)
+        return self._xlsx(
+            "timebank_grant.timebank_grant_execution_xlsx_report", wizard, lang=lang
+        ).worksheets[0]
 
     def test_in_chinese_the_data_is_in_chinese(self):
         sheet = self._report("zh_TW")
         self.assertIn("時間銀行補助計畫", sheet["A2"].value)
         self.assertNotIn("Time bank grant", sheet["A2"].value)
-        self.assertEqual(sheet["E5"].value, "執行內容摘要")
+        self.assertEqual(sheet["E4"].value, "執行內容摘要")
         self.assertEqual(sheet["E6"].value, "辦理兩場交換市集。")
 
     def test_in_english_the_data_is_in_english(self):
         sheet = self._report("en_US")
         self.assertIn("Time bank grant", sheet["A2"].value)
-        self.assertEqual(sheet["E5"].value, "Summary of activities")
+        self.assertEqual(sheet["E4"].value, "Summary of activities")
         self.assertEqual(sheet["E6"].value, "Two exchange markets.")

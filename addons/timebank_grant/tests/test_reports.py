@@ -1,7 +1,4 @@
-import io
 from datetime import date, datetime, timedelta
-
-from openpyxl import load_workbook
 
 from odoo.tests import freeze_time, tagged
 
@@ -63,10 +60,13 @@ class TestReports(GrantCase):
 
     def test_budget_xlsx_read_back_cell_by_cell(self):
         action = self.grant.with_user(self.accountant).action_budget_xlsx()
-        attachment = self.env["ir.attachment"].browse(
-            int(action["url"].split("/")[3].split("?")[0])
+        self.assertEqual(
+            (action["type"], action["report_name"]),
+            ("ir.actions.report", "timebank_grant.budget_xlsx"),
         )
-        sheet = load_workbook(io.BytesIO(attachment.raw)).active
+        sheet = self._xlsx(
+            "timebank_grant.timebank_grant_budget_xlsx_report", self.grant
+        ).active
         self.assertEqual(sheet["A1"].value, "Time bank grant")
         self.assertEqual(sheet["B2"].value, "MOHW-2026-007")
         self.assertEqual(sheet["B4"].value, "TWD")
@@ -140,21 +140,31 @@ class TestReports(GrantCase):
             self.company.timebank_broker_check_required = False
         Member = self.env["timebank.member"].sudo()
         members = {}
-        for name, born in (
-            ("Amy", date(2010, 5, 2)),
-            ("Carol", date(1986, 1, 9)),
-            ("David", date(1956, 10, 13)),
-            ("Wang", date(1950, 3, 7)),
+        for name, born, joined in (
+            ("Amy", date(2010, 5, 2), date(2025, 9, 1)),
+            ("Carol", date(1986, 1, 9), date(2026, 2, 1)),
+            ("David", date(1956, 10, 13), date(2025, 5, 5)),
+            ("Wang", date(1950, 3, 7), date(2026, 1, 5)),
+            # joins after the period (active today, aged 56): not in the report
+            ("Eve", date(1970, 4, 1), False),
+            # withdrew before the period: not in the report either
+            ("Frank", date(1980, 8, 8), date(2025, 3, 1)),
         ):
             partner = self.env["res.partner"].create(
                 {"name": name, "birthdate_date": born, "timebank_privacy_consent": True}
             )
             member = Member.create(
-                {"partner_id": partner.id, "company_id": self.company.id}
+                {
+                    "partner_id": partner.id,
+                    "company_id": self.company.id,
+                    "join_date": joined,
+                }
             )
             member.action_activate()
             member.write({"has_own_credit_limit": True, "credit_limit": 10000})
             members[name] = member
+        with freeze_time("2025-12-20"):
+            members["Frank"].action_withdraw()
         category = (
             self.env["timebank.service.category"]
             .sudo()
@@ -168,11 +178,13 @@ class TestReports(GrantCase):
                 "company_id": self.company.id,
             }
         )
+        # a repair counts 1.5 credited minutes for each minute worked
         repairs = Item.create(
             {
                 "name": "Repairs",
                 "category_id": category.id,
                 "company_id": self.company.id,
+                "coefficient": 1.5,
             }
         )
         alone = self.env.ref("timebank_core.recipient_category_living_alone")
@@ -216,27 +228,55 @@ class TestReports(GrantCase):
         )
         wizard.write({"date_from": date(2026, 1, 1), "date_to": date(2026, 6, 30)})
         action = wizard.action_print_xlsx()
-        attachment = self.env["ir.attachment"].browse(
-            int(action["url"].split("/")[3].split("?")[0])
-        )
-        book = load_workbook(io.BytesIO(attachment.raw))
+        self.assertEqual(action["report_name"], "timebank_grant.execution_xlsx")
+        book = self._xlsx("timebank_grant.timebank_grant_execution_xlsx_report", wizard)
         main, ages, served, items, satisfaction = book.worksheets
         # members served in the period (David, Wang, Amy) by category
         self.assertEqual(
             [[cell.value for cell in row] for row in served.iter_rows()],
             [["Category", "Members served"], ["Disabled", 1], ["Living alone", 2]],
         )
-        self.assertEqual(main["B1"].value, self.company.name)
-        self.assertEqual(main["B3"].value, "2026-01-01")
-        self.assertEqual(main["C3"].value, "2026-06-30")
-        self.assertEqual(main["G5"].value, "Members (with age distribution)")
+        # the layout of the form (Attachment 2)
+        self.assertEqual(main["A1"].value, f"Organization: {self.company.name}")
+        self.assertEqual(main["A3"].value, "Period reported: 2026-01-01 to 2026-06-30")
+        self.assertEqual(
+            [main.cell(4, col).value for col in range(1, 10)],
+            [
+                "Eligibility of participants",
+                "Kinds of people served",
+                "Exchange items (as a list)",
+                "Deposit and withdrawal mechanism",
+                "Summary of activities",
+                "Results achieved (by the plan's evaluation indicators)",
+                "Service statistics",
+                None,
+                "Remarks (other figures may be given here)",
+            ],
+        )
+        self.assertIn("G4:H4", main.merged_cells)
+        self.assertIn("A4:A5", main.merged_cells)
+        self.assertEqual(
+            (main["G5"].value, main["H5"].value),
+            (
+                "Members (with age distribution / analysis)",
+                "Hours exchanged (with analysis by item)",
+            ),
+        )
         self.assertEqual(main["C6"].value, "1. Hospital escort\n2. Repairs")
         self.assertEqual(main["E6"].value, "Two exchange markets.")
+        # the members of the period, aged on its last day: not Eve, who
+        # joined after it, nor Frank, who withdrew before it
         self.assertEqual(
-            main["G6"].value, "Active members: 4\n0-17: 1\n25-44: 1\n65-74: 1\n75-84: 1"
+            main["G6"].value,
+            "Members: 4 (new in the period: 2)\n0-17: 1\n25-44: 1\n65-74: 1\n75-84: 1",
         )
+        # hours worked and credited: the 1.5 h repair is 2.25 h credited; the
+        # same figures, to the same two decimals, as the detail sheet
         self.assertEqual(
-            main["H6"].value, "Hours exchanged: 4.5\nHospital escort: 3.0\nRepairs: 1.5"
+            main["H6"].value,
+            "Hours worked: 4.50 h; hours credited: 5.25 h\n"
+            "Hospital escort: 3.00 h worked, 3.00 h credited, services: 2\n"
+            "Repairs: 1.50 h worked, 2.25 h credited, services: 1",
         )
         self.assertEqual(
             [[cell.value for cell in row] for row in ages.iter_rows()],
@@ -246,16 +286,16 @@ class TestReports(GrantCase):
                 ["25-44", 1],
                 ["65-74", 1],
                 ["75-84", 1],
-                ["Active members", 4],
+                ["Members", 4],
             ],
         )
         self.assertEqual(
             [[cell.value for cell in row] for row in items.iter_rows()],
             [
-                ["Item", "Hours", "Services"],
-                ["Hospital escort", 3, 2],
-                ["Repairs", 1.5, 1],
-                ["Total", 4.5, 3],
+                ["Item", "Services", "Hours Worked", "Hours Credited"],
+                ["Hospital escort", 2, 3, 3],
+                ["Repairs", 1, 1.5, 2.25],
+                ["Total", 3, 4.5, 5.25],
             ],
         )
         self.assertEqual(

@@ -46,7 +46,11 @@ class TestSecurity(GrantCase):
         claim.action_approve()
         claim.action_paid()
         self.assertEqual(claim.amount_total, 400)
-        self.assertTrue(grant.with_user(accountant).action_budget_xlsx()["url"])
+        self.assertTrue(
+            self._xlsx(
+                "timebank_grant.timebank_grant_budget_xlsx_report", grant, accountant
+            ).worksheets
+        )
         report = self.env.ref("timebank_grant.timebank_grant_claim_report")
         html = (
             report.with_user(accountant)
