@@ -9,7 +9,7 @@
     "development_status": "Alpha",
     "application": True,
     "installable": True,
-    "depends": ["mail", "portal"],
+    "depends": ["mail", "portal", "queue_job"],
     "data": [
         "security/timebank_core_security.xml",
         "security/ir.model.access.csv",
