@@ -156,6 +156,15 @@ class TestStatesGuarded(GrantCase, HttpCase):
             },
             # written by the expiry job only: any value given is refused
             "timebank.expiry.notice": {},
+            # monthly statements ordered by a broker, made by their jobs
+            "timebank.statement.run": {
+                "company_id": company.id,
+                "date_from": "2026-10-01",
+                "date_to": "2026-10-31",
+                "member_ids": [(6, 0, amy.ids)],
+            },
+            # written by the statement jobs only: any value given is refused
+            "timebank.statement.run.line": {},
             "timebank.grant.expense": {
                 "grant_id": grant.id,
                 "move_line_id": bill.invoice_line_ids[:1].id,
@@ -182,6 +191,18 @@ class TestStatesGuarded(GrantCase, HttpCase):
                             "covers_through": "2026-01-31",
                             "minutes": 60,
                             "channel": "letter",
+                        }
+                    ]
+                )
+                continue
+            if model == "timebank.statement.run.line":
+                # a member's statement comes from the run's first job
+                cls.records[model] = env[model]._guarded_create(
+                    [
+                        {
+                            "run_id": cls.records["timebank.statement.run"].id,
+                            "member_id": amy.id,
+                            "channel": "email",
                         }
                     ]
                 )

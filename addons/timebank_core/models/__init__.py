@@ -21,5 +21,6 @@ from . import timebank_expiry_notice
 from . import timebank_member_registry
 from . import timebank_recipient_category
 from . import timebank_rating
+from . import timebank_statement_run
 from . import ir_attachment
 from . import ir_module

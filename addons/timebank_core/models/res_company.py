@@ -1,3 +1,4 @@
+import logging
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -6,6 +7,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .timebank_guarded_mixin import GUARDED_CONTEXT_KEY, GUARDED_WRITE
+
+_logger = logging.getLogger(__name__)
 
 EXPIRY_BATCH = 500
 
@@ -465,12 +468,42 @@ class ResCompany(models.Model):
 
     @api.model
     def _cron_timebank_expiry(self):
-        """Daily: warn members of what will expire, then expire what was announced."""
+        """Daily: warn members of what will expire, then expire what was announced.
+
+        Each bank in turn, with the cron's progress (banks done, banks left); a
+        bank whose run fails is undone alone, its managers are told why, and the
+        other banks run."""
         banks = self.search([])
         Cron = self.env["ir.cron"]
         for done, company in enumerate(banks):
-            company._timebank_run_expiry(fields.Date.context_today(self))
+            try:
+                with self.env.cr.savepoint():
+                    company._timebank_run_expiry(fields.Date.context_today(self))
+            except (UserError, ValidationError) as error:
+                company._timebank_report_failure(_("Expiry run"), error)
             Cron._notify_progress(done=done + 1, remaining=len(banks) - done - 1)
+
+    def _timebank_report_failure(self, what, error):
+        """Tell the bank's time bank managers that ``what`` failed, and why."""
+        self.ensure_one()
+        _logger.warning("%s failed for %s: %s", what, self.name, error)
+        managers = (
+            self.env.ref("timebank_core.group_timebank_manager")
+            .sudo()
+            .users.filtered(lambda user: self in user.company_ids)
+        )
+        if not managers:
+            return
+        self.env["mail.thread"].sudo().message_notify(
+            partner_ids=managers.partner_id.ids,
+            subject=_("%(what)s failed in %(bank)s", what=what, bank=self.name),
+            body=_(
+                "%(what)s failed in %(bank)s: %(reason)s",
+                what=what,
+                bank=self.name,
+                reason=getattr(error, "args", None) and error.args[0] or str(error),
+            ),
+        )
 
     def _timebank_run_expiry(self, today):
         """Announce the credits that expire soon, and expire what was announced.

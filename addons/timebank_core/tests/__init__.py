@@ -8,6 +8,8 @@ from . import test_ledger_immutability
 from . import test_ledger_post
 from . import test_ledger_sequencer
 from . import test_ledger_statement
+from . import test_statement_jobs
+from . import test_expiry_failures
 from . import test_member_generation
 from . import test_member_number
 from . import test_member_state

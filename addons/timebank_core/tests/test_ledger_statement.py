@@ -2,6 +2,8 @@ from datetime import date
 
 from odoo.tests import freeze_time, tagged
 
+from odoo.addons.queue_job.tests.common import trap_jobs
+
 from .common import TimebankCase
 
 
@@ -79,10 +81,19 @@ class TestLedgerStatement(TimebankCase):
         self.assertEqual(wizard.date_from, date(2026, 10, 1))
         self.assertEqual(wizard.date_to, date(2026, 10, 31))
         self.assertEqual((wizard.email_count, wizard.paper_count), (1, 1))
-        action = wizard.action_send()
+        with trap_jobs() as trap:
+            action = wizard.action_send()
+            # the statements are made in the background, not in the request
+            self.assertFalse(self.env["mail.mail"].search([]) - mails)
+            trap.perform_enqueued_jobs()  # one job per member
+            trap.perform_enqueued_jobs()
         new_mail = self.env["mail.mail"].search([]) - mails
         self.assertEqual(new_mail.recipient_ids, self.carol.partner_id)
         self.assertEqual(len(new_mail.attachment_ids), 1)
-        self.assertEqual(action["type"], "ir.actions.report")
-        self.assertEqual(action["context"]["active_ids"], self.david.ids)
-        self.assertEqual(action["data"]["timebank_statement_from"], "2026-10-01")
+        run = self.env["timebank.statement.run"].browse(action["res_id"])
+        self.assertEqual(action["res_model"], "timebank.statement.run")
+        self.assertEqual(run.date_from, date(2026, 10, 1))
+        # David has no address: his statement is printed
+        paper = run.line_ids.filtered(lambda line: line.channel == "paper")
+        self.assertEqual(paper.member_id, self.david)
+        self.assertTrue(run.paper_attachment_id.raw.startswith(b"%PDF"))

@@ -63,38 +63,40 @@ class TimebankStatementWizard(models.TransientModel):
         }
 
     def action_send(self):
-        """E-mail the statement to members with an address; print the others."""
+        """Order the statements: made in the background, one job per member
+        (e-mailed to members with an address, kept to print for the others);
+        the run shows how far it is and what failed."""
         self.ensure_one()
         if self.date_to < self.date_from:
             raise UserError(_("The statement period ends before it starts."))
         if not self.member_ids:
             raise UserError(_("Choose the members who get a statement."))
-        template = self.env.ref("timebank_core.mail_template_statement").with_context(
-            **self._period_context()
+        # one run per bank: each bank's statements go out in its own name
+        runs = self.env["timebank.statement.run"].create(
+            [
+                {
+                    "company_id": bank.id,
+                    "date_from": self.date_from,
+                    "date_to": self.date_to,
+                    "member_ids": [
+                        fields.Command.set(
+                            self.member_ids.filtered(
+                                lambda m, bank=bank: m.company_id == bank
+                            ).ids
+                        )
+                    ],
+                }
+                for bank in self.member_ids.company_id
+            ]
         )
-        with_email = self.member_ids.filtered("email")
-        for member in with_email:
-            template.send_mail(member.id)
-        paper = self.member_ids - with_email
-        if paper:
-            return (
-                self.env.ref("timebank_core.action_report_statement")
-                .with_context(**self._period_context())
-                .report_action(
-                    paper, data=dict(self._period_context(), member_ids=paper.ids)
-                )
-            )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "message": _(
-                    "%(count)s statements sent by e-mail.", count=len(with_email)
-                ),
-                "type": "success",
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "timebank_core.timebank_statement_run_action"
+        )
+        if len(runs) == 1:
+            action.update(res_id=runs.id, view_mode="form", views=[(False, "form")])
+        else:
+            action["domain"] = [("id", "in", runs.ids)]
+        return action
 
     def action_print(self):
         self.ensure_one()

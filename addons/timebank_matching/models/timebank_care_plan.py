@@ -4,7 +4,7 @@ import pytz
 from dateutil import rrule
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.base.models.res_partner import _tz_get
 from odoo.addons.timebank_core.models.timebank_weekly_slot import WEEKDAYS
@@ -237,6 +237,27 @@ class TimebankCarePlan(models.Model):
 
     @api.model
     def _cron_generate(self):
-        """Daily: create the visits of the running care plans ahead of time."""
+        """Daily: create the visits of the running care plans ahead of time.
+
+        Plan after plan, with the cron's progress (plans done, plans left); a
+        plan whose visits cannot be made (its volunteer no longer fits, say) is
+        undone alone: the reason goes on the plan and to the bank's managers,
+        and the other plans go on."""
         plans = self.sudo().search([("state", "=", "running")])
-        return plans._generate_requests(fields.Date.context_today(self))
+        today = fields.Date.context_today(self)
+        Cron = self.env["ir.cron"]
+        created = self.env["timebank.request"]
+        for done, plan in enumerate(plans):
+            try:
+                with self.env.cr.savepoint():
+                    created |= plan._generate_requests(today)
+            except (UserError, ValidationError) as error:
+                reason = error.args[0] if error.args else str(error)
+                plan.message_post(
+                    body=_("The visits of this plan could not be made: %s", reason)
+                )
+                plan.company_id._timebank_report_failure(
+                    _("Care plan %s", plan.display_name), error
+                )
+            Cron._notify_progress(done=done + 1, remaining=len(plans) - done - 1)
+        return created

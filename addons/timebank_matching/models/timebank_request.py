@@ -1,13 +1,19 @@
+import logging
 from datetime import timedelta
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, format_datetime
+from odoo.tools import SQL, format_datetime, split_every
 
 from odoo.addons.base.models.res_partner import _tz_get
 from odoo.addons.timebank_core.models.timebank_exchange import INTAKE_CHANNELS
 
 from .timebank_matching_engine import FACTORS
+
+_logger = logging.getLogger(__name__)
+
+# requests ranked together by one background job of Find Candidates
+MATCH_JOB_SIZE = 100
 
 URGENCIES = [
     ("0", "Normal"),
@@ -590,6 +596,75 @@ class TimebankRequest(models.Model):
                 vals_list.append(vals)
         Candidate._guarded_create(vals_list)
         return True
+
+    def action_find_candidates_background(self):
+        """Find Candidates for many requests: in background jobs of
+        ``MATCH_JOB_SIZE`` requests each, ranked in one batch per job."""
+        self._check_broker()
+        self._check_state(
+            ("draft", "published", "claimed", "assigned"),
+            _("%(requests)s is %(state)s: there is nobody left to find."),
+        )
+        for chunk in split_every(MATCH_JOB_SIZE, self.ids, self.browse):
+            chunk.with_delay(
+                description=_("Find candidates for %s requests", len(chunk))
+            )._job_find_candidates()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": _(
+                    "The candidates of %s requests are being found in the "
+                    "background; you are told of any that fails.",
+                    len(self),
+                ),
+                "type": "info",
+            },
+        }
+
+    def _job_find_candidates(self):
+        """Job: rank the candidates of these requests in one batch; when the
+        batch fails, each request alone, so that one failing request (no
+        longer open, say) does not stop the others. The failures go on each
+        request and to the user who asked."""
+        try:
+            with self.env.cr.savepoint():
+                self.action_find_candidates()
+            return _("Candidates found for %s requests.", len(self))
+        except (UserError, ValidationError, AccessError) as error:
+            _logger.info(
+                "Batch of %s requests failed, one by one: %s", len(self), error
+            )
+        failed = {}
+        for request in self:
+            try:
+                with self.env.cr.savepoint():
+                    request.action_find_candidates()
+            except (UserError, ValidationError, AccessError) as error:
+                failed[request] = error.args[0] if error.args else str(error)
+        for request, reason in failed.items():
+            request.sudo().message_post(body=_("Finding candidates failed: %s", reason))
+        if failed:
+            self.env["mail.thread"].sudo().message_notify(
+                partner_ids=self.env.user.partner_id.ids,
+                subject=_("Finding candidates failed for %s requests", len(failed)),
+                body=_(
+                    "Candidates found for %(done)s of %(total)s requests. "
+                    "Failed: %(failed)s",
+                    done=len(self) - len(failed),
+                    total=len(self),
+                    failed="; ".join(
+                        f"{request.display_name}: {reason}"
+                        for request, reason in failed.items()
+                    ),
+                ),
+            )
+        return _(
+            "Candidates found for %(done)s of %(total)s requests, %(failed)s failed.",
+            done=len(self) - len(failed),
+            total=len(self),
+            failed=len(failed),
+        )
 
     def action_notify_top(self):
         """Tell the top candidates: e-mail and portal, or a phone call to make."""

@@ -1,4 +1,5 @@
 from . import test_care_plan
+from . import test_background
 from . import test_expiry
 from . import test_hard_filters
 from . import test_member_features

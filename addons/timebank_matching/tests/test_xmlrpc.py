@@ -195,6 +195,7 @@ class TestXmlRpc(MatchingCase, HttpCase):
         need = self._request()
         call(self.broker, Request, "action_publish", need.ids)
         call(self.broker, Request, "action_find_candidates", need.ids)
+        call(self.broker, Request, "action_find_candidates_background", need.ids)
         call(self.broker, Request, "action_notify_top", need.ids)
         call(self.volunteer_user, Request, "action_claim", need.ids)
         call(self.volunteer_user, Request, "action_check_in", need.ids)
