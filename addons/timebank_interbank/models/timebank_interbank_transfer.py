@@ -694,8 +694,7 @@ class TimebankInterbankTransfer(models.Model):
                     seq=self.seq,
                     code=code,
                 )
-                peer._suspend(detail)
-                peer._alert_managers(_("Link chains disagree"), detail)
+                peer._chain_mismatch(detail)
             return False
         if payload.get("msg_hash") != self.msg_hash:
             self._retry_later(_("an answer about another version of the message"))
@@ -968,8 +967,7 @@ class TimebankInterbankTransfer(models.Model):
                 code=code,
             )
             if peer.state == "accepted":
-                peer._suspend(detail)
-                peer._alert_managers(_("Link chains disagree"), detail)
+                peer._chain_mismatch(detail)
             return 409, self._answer(
                 company,
                 peer.peer_code,
