@@ -1,8 +1,8 @@
 {
     "name": "Time Bank Interbank Cooperative",
-    "summary": "A link statement that disagrees with the partner bank's opens a "
-    "dispute about the link",
-    "version": "18.0.1.0.0",
+    "summary": "A link statement that disagrees with the partner bank's, a sequence "
+    "gap or a chain mismatch opens a dispute about the link",
+    "version": "18.0.1.1.0",
     "category": "Services/Time Bank",
     "author": "Time Bank for Odoo",
     "website": "https://github.com/timebank-odoo/timebank",

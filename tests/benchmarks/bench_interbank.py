@@ -330,7 +330,13 @@ def bench_level1_clients(registry, url, db, setup, count):
                     ],
                 )
             except xmlrpc.client.Fault as fault:
-                errors.append(fault.faultString.strip()[:200])
+                text = fault.faultString.strip()
+                if fault.faultCode != 2:
+                    # not a message for the member (a UserError has code 2):
+                    # a server error, whose traceback ends with what failed
+                    lines = text.splitlines() or ["(empty)"]
+                    text = "server error: " + lines[-1]
+                errors.append(text[:200] or "(empty message)")
 
     started = time.perf_counter()
     with ThreadPoolExecutor(len(logins)) as pool:

@@ -13,6 +13,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from odoo.addons.timebank_core.models.timebank_account import format_minutes
+from odoo.addons.timebank_core.models.timebank_entry import ledger_busy
 
 from . import protocol
 
@@ -256,7 +257,11 @@ class TimebankInterbankTransfer(models.Model):
         self._check_may_send(member)
         if not peer or peer.company_id != member.company_id:
             raise UserError(_("That partner bank is not a partner of your bank."))
-        return self.sudo()._send(peer, member, payee_number, minutes, memo).id
+        # a clash with another transfer on the same accounts (the link's transit
+        # account) is retried by Odoo; after the last try the member is told
+        # to try again, never shown a database error
+        with ledger_busy(self.env):
+            return self.sudo()._send(peer, member, payee_number, minutes, memo).id
 
     def _send(self, peer, member, payee_number, minutes, memo=""):
         if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
@@ -689,8 +694,7 @@ class TimebankInterbankTransfer(models.Model):
                     seq=self.seq,
                     code=code,
                 )
-                peer._suspend(detail)
-                peer._alert_managers(_("Link chains disagree"), detail)
+                peer._chain_mismatch(detail)
             return False
         if payload.get("msg_hash") != self.msg_hash:
             self._retry_later(_("an answer about another version of the message"))
@@ -963,8 +967,7 @@ class TimebankInterbankTransfer(models.Model):
                 code=code,
             )
             if peer.state == "accepted":
-                peer._suspend(detail)
-                peer._alert_managers(_("Link chains disagree"), detail)
+                peer._chain_mismatch(detail)
             return 409, self._answer(
                 company,
                 peer.peer_code,

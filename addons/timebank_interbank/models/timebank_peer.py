@@ -581,6 +581,14 @@ class TimebankPeer(models.Model):
         self._alert_managers(_("Link statement mismatch"), detail)
         return detail
 
+    def _chain_mismatch(self, detail):
+        """A message out of sequence or off the chain of the link (SEQ_GAP,
+        CHAIN_MISMATCH, received or answered): the link is suspended and a
+        manager gets a to-do."""
+        self._suspend(detail)
+        self._alert_managers(_("Link chains disagree"), detail)
+        return detail
+
     def _exchange_statement(self):
         self.ensure_one()
         if self.mode == "local":

@@ -1,2 +1,3 @@
 from . import test_level0
 from . import test_portal_and_rpc
+from . import test_concurrency
