@@ -46,6 +46,19 @@ RATE_INEXACT = "RATE_INEXACT"
 CANCELLED_BEFORE = "CANCELLED_BEFORE"
 # How far ahead of our clock a message may be dated, in seconds.
 CLOCK_SKEW = 300
+# How long a KEY or STATEMENT message is good for, in seconds: an older copy
+# replayed later is refused (a transfer message carries its own expiry).
+CONTROL_WINDOW = 900
+
+
+def is_fresh(payload, now):
+    """Whether a KEY or STATEMENT message is dated within the window."""
+    created = payload.get("created")
+    return (
+        isinstance(created, int)
+        and not isinstance(created, bool)
+        and now - CONTROL_WINDOW <= created <= now + CLOCK_SKEW
+    )
 
 
 class ProtocolError(Exception):

@@ -1,3 +1,5 @@
+import secrets
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -69,7 +71,10 @@ class TimebankInterbankKey(models.Model):
             [
                 {
                     "company_id": company.id,
-                    "key_id": f"{company.timebank_bank_code}-K{count + 1}",
+                    # unique even when a rotation was undone after a partner
+                    # bank had taken its key
+                    "key_id": f"{company.timebank_bank_code}-K{count + 1}-"
+                    f"{secrets.token_hex(4)}",
                     "public_key": public_b64,
                     "private_key": private_pem,
                     "current": True,

@@ -885,21 +885,10 @@ class TimebankInterbankTransfer(models.Model):
             protocol.verify(envelope, peer._public_key_for(envelope["key_id"]))
         except protocol.ProtocolError as error:
             return 400, protocol.canonical({"error": error.code}).encode()
+        control = self._receive_control(company, peer, endpoint, payload)
+        if control:
+            return control
         kind = payload.get("type")
-        if endpoint == "key" and kind == protocol.KEY:
-            try:
-                peer._take_new_key(payload.get("key_id"), payload.get("public_key"))
-            except protocol.ProtocolError as error:
-                return 400, protocol.canonical({"error": error.code}).encode()
-            return 200, self._answer(company, peer.peer_code, "KEY_OK", "", "")
-        if endpoint == "statement" and kind == protocol.STATEMENT:
-            problems = peer._compare_statement(payload)
-            if problems:
-                peer._statement_mismatch(problems)
-            answer = peer._statement_payload()
-            answer.update(agree=not problems, problems=problems)
-            key = self.env["timebank.interbank.key"]._current(company)
-            return 200, key._seal(answer)
         if endpoint != "message" or kind not in (protocol.PREPARE, protocol.CANCEL):
             return 400, protocol.canonical({"error": protocol.BAD_MESSAGE}).encode()
         link = peer._link("in")
@@ -1042,6 +1031,33 @@ class TimebankInterbankTransfer(models.Model):
         self._guarded_create([vals])
         link._guarded_write(link_vals)
         return 200, answer
+
+    @api.model
+    def _receive_control(self, company, peer, endpoint, payload):
+        """(HTTP status, answer bytes) of a KEY or STATEMENT message, or None
+        for a transfer message."""
+        kind = payload.get("type")
+        if kind in (protocol.KEY, protocol.STATEMENT) and not protocol.is_fresh(
+            payload, int(time.time())
+        ):
+            # a copy of an old KEY or STATEMENT replayed: it must not bring a
+            # former key back, nor suspend the link with figures of the past
+            return 400, protocol.canonical({"error": protocol.STALE}).encode()
+        if endpoint == "key" and kind == protocol.KEY:
+            try:
+                peer._take_new_key(payload.get("key_id"), payload.get("public_key"))
+            except protocol.ProtocolError as error:
+                return 400, protocol.canonical({"error": error.code}).encode()
+            return 200, self._answer(company, peer.peer_code, "KEY_OK", "", "")
+        if endpoint == "statement" and kind == protocol.STATEMENT:
+            problems = peer._compare_statement(payload)
+            if problems:
+                peer._statement_mismatch(problems)
+            answer = peer._statement_payload()
+            answer.update(agree=not problems, problems=problems)
+            key = self.env["timebank.interbank.key"]._current(company)
+            return 200, key._seal(answer)
+        return None
 
     @api.model
     def _check_prepare_shape(self, prepare):

@@ -354,7 +354,10 @@ class TimebankPeer(models.Model):
     def action_rotate_key(self):
         """A new signing key for our bank, announced to every accepted partner
         bank, signed with the old one."""
-        self._check_manager()
+        if not self.env.user.has_group("base.group_system"):
+            raise UserError(
+                _("Only an administrator rotates the signing key of the time bank.")
+            )
         companies = self.company_id
         Key = self.env["timebank.interbank.key"].sudo()
         for company in companies:
@@ -420,6 +423,10 @@ class TimebankPeer(models.Model):
         protocol.check_public_key(public_key)
         if key_id == self.peer_key_id:
             return
+        former = self.old_key_ids.mapped("key_id")
+        if not isinstance(key_id, str) or not key_id or key_id in former:
+            # a former key never becomes current again
+            raise protocol.ProtocolError(protocol.UNKNOWN_KEY, str(key_id))
         self.env["timebank.peer.key"].sudo()._guarded_create(
             [
                 {
