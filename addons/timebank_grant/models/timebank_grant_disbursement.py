@@ -68,16 +68,9 @@ class TimebankGrantDisbursement(models.Model):
                         awarded=grant._format(grant.subsidy_total),
                     )
                 )
-            if currency.compare_amounts(repaid, received) > 0:
-                problems.append(
-                    _(
-                        "%(grant)s: %(repaid)s repaid is more than the %(received)s "
-                        "received.",
-                        grant=grant.display_name,
-                        repaid=grant._format(repaid),
-                        received=grant._format(received),
-                    )
-                )
+            repaid_problem = self._repaid_problem(grant)
+            if repaid_problem:
+                problems.append(repaid_problem)
         for disbursement in self.filtered("claim_id"):
             claim = disbursement.claim_id
             if claim.grant_id != disbursement.grant_id or claim.state not in (
@@ -94,6 +87,19 @@ class TimebankGrantDisbursement(models.Model):
         if problems:
             raise ValidationError("\n".join(problems))
 
+    @api.model
+    def _repaid_problem(self, grant):
+        """Why the money of ``grant`` does not hold (more repaid than received)."""
+        received, repaid = grant._money_totals()
+        if grant.currency_id.compare_amounts(repaid, received) <= 0:
+            return None
+        return self.env._(
+            "%(grant)s: %(repaid)s repaid is more than the %(received)s received.",
+            grant=grant.display_name,
+            repaid=grant._format(repaid),
+            received=grant._format(received),
+        )
+
     def write(self, vals):
         self._check_grant_open()
         return super().write(vals)
@@ -101,6 +107,15 @@ class TimebankGrantDisbursement(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_if_grant_open(self):
         self._check_grant_open()
+
+    def unlink(self):
+        grants = self.grant_id
+        result = super().unlink()
+        # what is left must still hold: never more repaid than received
+        problems = [p for p in map(self._repaid_problem, grants) if p]
+        if problems:
+            raise ValidationError("\n".join(problems))
+        return result
 
     def _check_grant_open(self):
         closed = self.grant_id.filtered(lambda g: g.state not in DISBURSEMENT_STATES)

@@ -235,6 +235,7 @@ class TimebankGrant(models.Model):
             .search(
                 [
                     (account.plan_id._column_name(), "=", account.id),
+                    ("company_id", "in", [self.company_id.id, False]),
                     ("move_line_id", "=", False),
                     ("date", ">=", date_from),
                     ("date", "<=", date_to),

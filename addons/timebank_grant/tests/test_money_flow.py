@@ -84,6 +84,18 @@ class TestMoneyFlow(LedgerHttpCase):
         ):
             self._disburse(-5)
 
+    def test_deleting_what_was_received_keeps_repaid_within_received(self):
+        self._start()
+        received = self._disburse(1000)
+        self._disburse(200, kind="repaid")
+        with self.assertRaisesRegex(
+            Fault, r"USD 200.00 repaid is more than the USD 0.00 received"
+        ):
+            self._call(
+                self.accountant, "timebank.grant.disbursement", "unlink", [received]
+            )
+        self.assertEqual(self.grant.amount_received, 1000)
+
     def test_only_an_approved_claim_of_the_grant(self):
         self._start()
         claim = self._claim(self.grant)

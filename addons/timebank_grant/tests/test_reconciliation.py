@@ -318,3 +318,20 @@ class TestReconciliation(LedgerHttpCase):
             .with_user(self.accountant_b)
             .search([])
         )
+
+    def test_analytic_entries_of_another_bank_stay_out(self):
+        # an analytic account shared by two companies: the other bank's own
+        # entries on it are none of this grant's business
+        self.account.sudo().company_id = False
+        self.env["account.analytic.line"].sudo().create(
+            {
+                "name": "Bank B's own hall",
+                "amount": -99,
+                self.account.plan_id._column_name(): self.account.id,
+                "company_id": self.company_b.id,
+                "date": "2026-06-01",
+            }
+        )
+        wizard = self._reconcile()
+        self.assertNotIn("Bank B's own hall", wizard.line_ids.mapped("name"))
+        self.assertEqual(wizard.unexplained_count, 0)
