@@ -565,7 +565,10 @@ class TimebankEntry(models.Model):
         """
         if not transfers:
             return self.browse()
-        ledger = self.sudo().with_context(timebank_ledger=LEDGER_WRITE)
+        # no tracking message per entry, as _post
+        ledger = self.sudo().with_context(
+            timebank_ledger=LEDGER_WRITE, tracking_disable=True
+        )
         Line = ledger.env["timebank.entry.line"]
         today = fields.Date.context_today(self)
         rows = []
@@ -666,6 +669,9 @@ class TimebankEntry(models.Model):
                 self.env.cache.set(
                     entry, line_field, tuple(line_ids[2 * index : 2 * index + 2])
                 )
+            # what create checks: the records an entry links to (a service, a
+            # reversed entry, an addon's link) belong to its bank
+            entries._check_company()
             reversed_entries = entries.reversed_entry_id
             if reversed_entries:
                 ledger.browse(reversed_entries.ids).write({"state": "reversed"})

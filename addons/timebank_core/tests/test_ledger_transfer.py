@@ -84,3 +84,24 @@ class TestLedgerTransfer(TimebankCase):
         )
         self.assertEqual(entry.state, "posted")
         self.assertEqual(self.carol.balance, -30)
+
+    def test_an_entry_links_only_to_records_of_its_own_bank(self):
+        bank_b = self.bank_b
+        payer, payee = (self._member(n, bank_b, active=True) for n in ("Fay", "Gus"))
+        entry_b = self.env["timebank.entry"]._transfer(
+            self._journal("exchange", bank_b),
+            payer.account_id,
+            payee.account_id,
+            30,
+            "Errand in bank B",
+        )
+        with self.assertRaisesRegex(UserError, "Incompatible companies on records"):
+            self.env["timebank.entry"]._transfer(
+                self.journal,
+                self.carol.account_id,
+                self.david.account_id,
+                30,
+                "Not a reversal of bank B's errand",
+                vals={"reversed_entry_id": entry_b.id},
+            )
+        self.assertEqual(entry_b.state, "posted")
