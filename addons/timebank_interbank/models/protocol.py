@@ -29,6 +29,9 @@ REFUSAL = "REFUSAL"
 CANCELLED = "CANCELLED"
 STATEMENT = "STATEMENT"
 KEY = "KEY"
+# Purposes of a PREPARE (its optional ``purpose`` field: {code, date}); a
+# PREPARE without it is a gift of credits, as every message before the field.
+PURPOSE_SERVICE = "SERVICE"
 # Refusal codes
 BAD_SIGNATURE = "BAD_SIGNATURE"
 BAD_MESSAGE = "BAD_MESSAGE"

@@ -1,3 +1,4 @@
 from . import test_level0
 from . import test_portal_and_rpc
 from . import test_concurrency
+from . import test_service
