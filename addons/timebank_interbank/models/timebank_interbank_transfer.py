@@ -77,6 +77,10 @@ def refusal_texts(env):
         protocol.CANCELLED_BEFORE: env._(
             "The transfer was cancelled before the partner bank received it."
         ),
+        protocol.PURPOSE_UNKNOWN: env._(
+            "The partner bank does not take this kind of payment (its purpose or "
+            "date was not understood)."
+        ),
     }
 
 
@@ -1228,14 +1232,16 @@ class TimebankInterbankTransfer(models.Model):
                 and 0 < prepare["expires"] < 2**40
                 and self._check_purpose_shape(prepare.get("purpose"))
             )
-        except (KeyError, TypeError, AttributeError, ValueError):
+        except (KeyError, TypeError, AttributeError):
             ok = False
         return None if ok else protocol.BAD_MESSAGE
 
     @api.model
     def _purpose_vals(self, prepare):
-        """The purpose of a received PREPARE (absent: a gift of credits)."""
-        if not prepare.get("purpose"):
+        """The purpose of a received PREPARE (absent: a gift of credits; one
+        not understood is refused by ``_decide``)."""
+        purpose = prepare.get("purpose")
+        if not purpose or not self._purpose_known(purpose):
             return {"purpose": "gift"}
         return {
             "purpose": "service",
@@ -1254,18 +1260,25 @@ class TimebankInterbankTransfer(models.Model):
 
     @api.model
     def _check_purpose_shape(self, purpose):
-        """The optional purpose of a PREPARE (absent: a gift of credits): a
-        payment for a service carries its code and the service's date only."""
+        """The optional purpose of a PREPARE is absent (a gift of credits) or
+        an object; what it says is decided by ``_purpose_known``."""
+        return purpose is None or isinstance(purpose, dict)
+
+    @api.model
+    def _purpose_known(self, purpose):
+        """A payment for a service carries its code and the service's date only."""
         if purpose is None:
             return True
-        return (
-            isinstance(purpose, dict)
-            and set(purpose) == {"code", "date"}
-            and purpose["code"] == protocol.PURPOSE_SERVICE
-            and isinstance(purpose["date"], str)
-            and len(purpose["date"]) == 10
-            and bool(fields.Date.to_date(purpose["date"]))
-        )
+        try:
+            return (
+                set(purpose) == {"code", "date"}
+                and purpose["code"] == protocol.PURPOSE_SERVICE
+                and isinstance(purpose["date"], str)
+                and len(purpose["date"]) == 10
+                and bool(fields.Date.to_date(purpose["date"]))
+            )
+        except ValueError:
+            return False
 
     @api.model
     def _decide(self, peer, prepare):
@@ -1278,6 +1291,8 @@ class TimebankInterbankTransfer(models.Model):
             return protocol.FUTURE, None, 0
         if prepare["expires"] <= now:
             return protocol.STALE, None, 0
+        if not self._purpose_known(prepare.get("purpose")):
+            return protocol.PURPOSE_UNKNOWN, None, 0
         if prepare["payee"].get("bank") != peer.company_id.timebank_bank_code:
             return protocol.PAYEE_UNKNOWN, None, 0
         payee = (

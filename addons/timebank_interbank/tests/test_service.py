@@ -344,30 +344,57 @@ class TestServiceSigned(TimebankCase):
         self.assertEqual(self.alice.balance, 600)
 
     def test_payee_refuses_a_purpose_it_does_not_know(self):
+        """A purpose the payee bank does not understand is its signed refusal
+        (the payer gives the minutes back), never a message retried forever."""
         Transfer = self.env["timebank.interbank.transfer"]
+        key = self.env["timebank.interbank.key"]._current(self.bank_a)
+        day = fields.Date.to_string(days_ago(1))
+        for purpose in (
+            {"code": "LOAN", "date": day},
+            {"code": protocol.PURPOSE_SERVICE, "date": "2026-13-45"},
+            {"code": protocol.PURPOSE_SERVICE, "date": day, "note": "Alice"},
+        ):
+            with self.subTest(purpose=purpose):
+                transfer = Transfer.browse(
+                    Transfer.send_service(
+                        self.peer_ab.id, self.alice.id, self.bob.number, 30, day
+                    )
+                )
+                transfer._next_message(self.peer_ab.id)
+                _envelope, payload = protocol.open_envelope(transfer.request_body)
+                forged = dict(payload, purpose=purpose)
+                body = key._seal(forged)
+                # as the payer bank would have built and chained it
+                msg_hash = protocol.chain_next(
+                    transfer.prev_hash, protocol.canonical(forged)
+                )
+                transfer._guarded_write(
+                    {"request_body": body.decode(), "msg_hash": msg_hash}
+                )
+                self.peer_ab._link("out")._guarded_write({"last_hash": msg_hash})
+                status, answer = Transfer._receive(body)
+                self.assertEqual(status, 200)
+                transfer._take_answer(status, answer)
+                self.assertEqual(
+                    (transfer.state, transfer.refusal_code),
+                    ("refused", protocol.PURPOSE_UNKNOWN),
+                )
+                self.assertIn(
+                    "does not take this kind of payment", transfer.refusal_text
+                )
+                self.assertEqual(self.alice.balance, 600)
+        self.assertEqual(self.bob.balance, 0)
+        # a purpose that is not an object is not a message at all
         transfer = Transfer.browse(
             Transfer.send_service(
-                self.peer_ab.id, self.alice.id, self.bob.number, 30, days_ago(1)
+                self.peer_ab.id, self.alice.id, self.bob.number, 30, day
             )
         )
         _tid, _url, body = transfer._next_message(self.peer_ab.id)
         _envelope, payload = protocol.open_envelope(body)
-        key = self.env["timebank.interbank.key"]._current(self.bank_a)
-        for purpose in (
-            {"code": "LOAN", "date": payload["purpose"]["date"]},
-            {"code": protocol.PURPOSE_SERVICE, "date": "2026-13-45"},
-            {
-                "code": protocol.PURPOSE_SERVICE,
-                "date": payload["purpose"]["date"],
-                "note": "Alice",
-            },
-        ):
-            with self.subTest(purpose=purpose):
-                forged = dict(payload, purpose=purpose)
-                status, answer = Transfer._receive(key._seal(forged))
-                self.assertEqual(status, 400)
-                self.assertEqual(json.loads(answer), {"error": protocol.BAD_MESSAGE})
-        self.assertEqual(self.bob.balance, 0)
+        status, answer = Transfer._receive(key._seal(dict(payload, purpose="SERVICE")))
+        self.assertEqual(status, 400)
+        self.assertEqual(json.loads(answer), {"error": protocol.BAD_MESSAGE})
         # the message as built is taken
         status, answer = Transfer._receive(body)
         transfer._take_answer(status, answer)
