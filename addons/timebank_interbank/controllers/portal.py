@@ -103,6 +103,8 @@ class TimebankInterbankPortal(TimebankPortal):
         minutes=None,
         memo=None,
         member=None,
+        purpose=None,
+        service_date=None,
         **kw,
     ):
         acting_for, _refusal = self._timebank_acting_for(member)
@@ -118,14 +120,41 @@ class TimebankInterbankPortal(TimebankPortal):
                 raise UserError(
                     _("Choose whose credits to send and the partner bank.")
                 ) from error
+            Transfer = request.env["timebank.interbank.transfer"]
+            note = (memo or "").strip()[:200]
             with request.env.cr.savepoint():
-                transfer_id = request.env["timebank.interbank.transfer"].send(
-                    peer_id, sender_id, payee_number, total, (memo or "").strip()[:200]
-                )
+                if purpose == "service":
+                    # the time is the service's duration, credited 1:1 (the
+                    # portal offers no kind of service)
+                    transfer_id = Transfer.send_service(
+                        peer_id,
+                        sender_id,
+                        payee_number,
+                        total,
+                        service_date or False,
+                        False,
+                        note,
+                    )
+                else:
+                    transfer_id = Transfer.send(
+                        peer_id, sender_id, payee_number, total, note
+                    )
         except UserError as problem:
             self._timebank_notify(problem.args[0], error=True)
         else:
             transfer = request.env["timebank.interbank.transfer"].browse(transfer_id)
+            if transfer.purpose == "service":
+                self._timebank_notify(
+                    _(
+                        "%(time)s sent for the service of member %(number)s of "
+                        "%(peer)s. Its state shows below: the partner bank's "
+                        "answer settles it.",
+                        time=format_minutes(transfer.minutes),
+                        number=transfer.payee_number,
+                        peer=transfer.sudo().peer_id.name,
+                    )
+                )
+                return request.redirect(self._timebank_interbank_url(acting_for))
             self._timebank_notify(
                 _(
                     "%(time)s sent to member %(number)s of %(peer)s. Its state "

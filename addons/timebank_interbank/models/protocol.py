@@ -29,6 +29,9 @@ REFUSAL = "REFUSAL"
 CANCELLED = "CANCELLED"
 STATEMENT = "STATEMENT"
 KEY = "KEY"
+# Purposes of a PREPARE (its optional ``purpose`` field: {code, date}); a
+# PREPARE without it is a gift of credits, as every message before the field.
+PURPOSE_SERVICE = "SERVICE"
 # Refusal codes
 BAD_SIGNATURE = "BAD_SIGNATURE"
 BAD_MESSAGE = "BAD_MESSAGE"
@@ -44,6 +47,7 @@ PAYEE_INACTIVE = "PAYEE_INACTIVE"
 LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
 RATE_INEXACT = "RATE_INEXACT"
 CANCELLED_BEFORE = "CANCELLED_BEFORE"
+PURPOSE_UNKNOWN = "PURPOSE_UNKNOWN"
 # How far ahead of our clock a message may be dated, in seconds.
 CLOCK_SKEW = 300
 # How long a KEY or STATEMENT message is good for, in seconds: an older copy

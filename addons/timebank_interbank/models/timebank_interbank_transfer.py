@@ -14,6 +14,9 @@ from odoo.tools import SQL
 
 from odoo.addons.timebank_core.models.timebank_account import format_minutes
 from odoo.addons.timebank_core.models.timebank_entry import ledger_busy
+from odoo.addons.timebank_core.models.timebank_exchange import (
+    MAX_MINUTES as MAX_SERVICE_MINUTES,
+)
 
 from . import protocol
 
@@ -73,6 +76,10 @@ def refusal_texts(env):
         ),
         protocol.CANCELLED_BEFORE: env._(
             "The transfer was cancelled before the partner bank received it."
+        ),
+        protocol.PURPOSE_UNKNOWN: env._(
+            "The partner bank does not take this kind of payment (its purpose or "
+            "date was not understood)."
         ),
     }
 
@@ -146,6 +153,25 @@ class TimebankInterbankTransfer(models.Model):
     cancel_requested = fields.Boolean(readonly=True)
     requested_by_id = fields.Many2one("res.users", readonly=True)
     entry_ids = fields.Many2many("timebank.entry", readonly=True, copy=False)
+    purpose = fields.Selection(
+        [("gift", "Gift of Credits"), ("service", "Payment for a Service")],
+        required=True,
+        readonly=True,
+        default="gift",
+        help="A payment for a service crosses the wire with its code and date.",
+    )
+    service_date = fields.Date(readonly=True)
+    service_duration = fields.Integer(
+        readonly=True,
+        help="How long the service lasted, in minutes (kept in the payer bank).",
+    )
+    service_item_id = fields.Many2one(
+        "timebank.service.item",
+        string="Kind of Service",
+        readonly=True,
+        help="Kept in the payer bank, never sent.",
+    )
+    summary = fields.Char(string="What", compute="_compute_summary")
 
     _sql_constraints = [
         (
@@ -160,6 +186,36 @@ class TimebankInterbankTransfer(models.Model):
         for transfer in self:
             own = transfer.minutes if transfer.direction == "out" else transfer.credited
             transfer.minutes_display = format_minutes(own or 0)
+
+    @api.depends("purpose", "direction", "payer_number", "payee_number", "service_date")
+    @api.depends_context("lang")
+    def _compute_summary(self):
+        for transfer in self:
+            other = (
+                transfer.payee_number
+                if transfer.direction == "out"
+                else transfer.payer_number
+            )
+            values = {
+                "number": other,
+                "peer": transfer.peer_id.sudo().name,
+                "date": transfer.service_date,
+            }
+            if transfer.purpose == "service" and transfer.direction == "in":
+                text = _(
+                    "Service given to member %(number)s of %(peer)s on %(date)s",
+                    **values,
+                )
+            elif transfer.purpose == "service":
+                text = _(
+                    "Service received from member %(number)s of %(peer)s on %(date)s",
+                    **values,
+                )
+            elif transfer.direction == "in":
+                text = _("Transfer from member %(number)s of %(peer)s", **values)
+            else:
+                text = _("Transfer to member %(number)s of %(peer)s", **values)
+            transfer.summary = text
 
     @api.depends("refusal_code", "last_error", "state")
     @api.depends_context("lang")
@@ -247,9 +303,9 @@ class TimebankInterbankTransfer(models.Model):
         )
 
     @api.model
-    def send(self, peer_id, member_id, payee_number, minutes, memo=""):
-        """Send ``minutes`` of a member of ours to member ``payee_number`` of the
-        partner bank ``peer_id``. Callable over RPC; returns the transfer id."""
+    def _peer_and_payer(self, peer_id, member_id):
+        """(partner bank, paying member) of a request, once the current user
+        may pay for that member."""
         peer = self.env["timebank.peer"].sudo().browse(peer_id).exists()
         member = self.env["timebank.member"].sudo().browse(member_id).exists()
         if not member:
@@ -257,13 +313,84 @@ class TimebankInterbankTransfer(models.Model):
         self._check_may_send(member)
         if not peer or peer.company_id != member.company_id:
             raise UserError(_("That partner bank is not a partner of your bank."))
+        return peer, member
+
+    @api.model
+    def send(self, peer_id, member_id, payee_number, minutes, memo=""):
+        """Send ``minutes`` of a member of ours to member ``payee_number`` of the
+        partner bank ``peer_id``. Callable over RPC; returns the transfer id."""
+        peer, member = self._peer_and_payer(peer_id, member_id)
         # a clash with another transfer on the same accounts (the link's transit
         # account) is retried by Odoo; after the last try the member is told
         # to try again, never shown a database error
         with ledger_busy(self.env):
             return self.sudo()._send(peer, member, payee_number, minutes, memo).id
 
-    def _send(self, peer, member, payee_number, minutes, memo=""):
+    @api.model
+    def send_service(
+        self,
+        peer_id,
+        receiver_id,
+        provider_number,
+        duration,
+        service_date,
+        item_id=False,
+        memo="",
+    ):
+        """Pay member ``provider_number`` of the partner bank ``peer_id`` for a
+        service given to our member ``receiver_id`` on ``service_date`` that
+        lasted ``duration`` minutes. The minutes sent are the credited minutes
+        of the service under this bank's rules (the kind of service's
+        coefficient and cap, as for a service inside the bank; 1:1 without a
+        kind). Callable over RPC; returns the transfer id."""
+        peer, member = self._peer_and_payer(peer_id, receiver_id)
+        if (
+            isinstance(duration, bool)
+            or not isinstance(duration, int)
+            or not 0 < duration <= MAX_SERVICE_MINUTES
+        ):
+            raise UserError(
+                _(
+                    "Enter how long the service lasted: a whole number of minutes, "
+                    "at most one day."
+                )
+            )
+        try:
+            day = fields.Date.to_date(service_date)
+        except (TypeError, ValueError):
+            day = None
+        if not day:
+            raise UserError(_("Enter the date of the service."))
+        if day > fields.Date.context_today(self):
+            raise UserError(_("A service is paid after it was given, not before."))
+        item = self.env["timebank.service.item"].sudo().browse(item_id or []).exists()
+        if item_id and (
+            not item
+            or not item.active
+            or (item.company_id and item.company_id != member.company_id)
+        ):
+            raise UserError(_("That kind of service is not in your bank's catalog."))
+        minutes = (
+            item._credit_minutes_for(duration, item.coefficient, item.cap_minutes)
+            if item
+            else duration
+        )
+        if minutes <= 0:
+            raise UserError(_("Under its kind's rules this service credits no time."))
+        service = {
+            "purpose": "service",
+            "service_date": day,
+            "service_duration": duration,
+            "service_item_id": item.id,
+        }
+        with ledger_busy(self.env):
+            return (
+                self.sudo()
+                ._send(peer, member, provider_number, minutes, memo, service)
+                .id
+            )
+
+    def _send(self, peer, member, payee_number, minutes, memo="", service=None):
         if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
             raise UserError(_("Send a whole, positive number of minutes."))
         payee_number = (payee_number or "").strip()
@@ -287,9 +414,12 @@ class TimebankInterbankTransfer(models.Model):
         credited = peer._convert_out(minutes)
         if credited is None:
             raise UserError(refusal_texts(self.env)[protocol.RATE_INEXACT])
+        service = service or {"purpose": "gift"}
         if peer.mode == "local":
-            return self._send_local(peer, member, payee_number, minutes, credited, memo)
-        return self._hold(peer, member, payee_number, minutes, credited, memo)
+            return self._send_local(
+                peer, member, payee_number, minutes, credited, memo, service
+            )
+        return self._hold(peer, member, payee_number, minutes, credited, memo, service)
 
     def _check_trust(self, peer, balances, owed_more):
         """Refuse when the partner would owe us more than its trust limit."""
@@ -308,7 +438,7 @@ class TimebankInterbankTransfer(models.Model):
                 )
             )
 
-    def _send_local(self, peer, member, payee_number, minutes, credited, memo):
+    def _send_local(self, peer, member, payee_number, minutes, credited, memo, service):
         """Level 0: both banks in this database, both sides in this transaction."""
         mirror = peer._mirror()
         texts = refusal_texts(self.env)
@@ -336,16 +466,20 @@ class TimebankInterbankTransfer(models.Model):
         if -(balances[mirror.clearing_account_id.id] - credited) > mirror.limit_we_owe:
             raise UserError(texts[protocol.LIMIT_EXCEEDED])
         reference = str(uuid.uuid4())
-        ref_out = _(
-            "Transfer to member %(number)s of %(peer)s",
-            number=payee_number,
-            peer=peer.name,
-        )
-        ref_in = _(
-            "Transfer from member %(number)s of %(peer)s",
-            number=member.number,
-            peer=mirror.name,
-        )
+        if service["purpose"] == "service":
+            ref_out = self._service_ref("out", payee_number, peer, service)
+            ref_in = self._service_ref("in", member.number, mirror, service)
+        else:
+            ref_out = _(
+                "Transfer to member %(number)s of %(peer)s",
+                number=payee_number,
+                peer=peer.name,
+            )
+            ref_in = _(
+                "Transfer from member %(number)s of %(peer)s",
+                number=member.number,
+                peer=mirror.name,
+            )
         out_entry = self._post_ledger(
             peer.company_id,
             [(member.account_id, minutes, 0), (peer.clearing_account_id, 0, minutes)],
@@ -367,6 +501,8 @@ class TimebankInterbankTransfer(models.Model):
             "credited": credited,
             "state": "committed",
             "requested_by_id": self.env.uid,
+            "purpose": service["purpose"],
+            "service_date": service.get("service_date") or False,
         }
         transfers = self._guarded_create(
             [
@@ -377,6 +513,8 @@ class TimebankInterbankTransfer(models.Model):
                     direction="out",
                     member_id=member.id,
                     memo=memo,
+                    service_duration=service.get("service_duration") or 0,
+                    service_item_id=service.get("service_item_id") or False,
                     entry_ids=[fields.Command.set(out_entry.ids)],
                 ),
                 dict(
@@ -404,7 +542,7 @@ class TimebankInterbankTransfer(models.Model):
             )
         return transfers[0]
 
-    def _hold(self, peer, member, payee_number, minutes, credited, memo):
+    def _hold(self, peer, member, payee_number, minutes, credited, memo, service):
         """Level 1, step 1: hold the minutes in transit and queue the message.
 
         Only the transit account is locked: every change of what the partner
@@ -419,14 +557,21 @@ class TimebankInterbankTransfer(models.Model):
         balances[peer.clearing_account_id.id] = peer.clearing_account_id.balance
         self._check_trust(peer, balances, minutes)
         reference = str(uuid.uuid4())
-        entry = self._post_ledger(
-            peer.company_id,
-            [(member.account_id, minutes, 0), (peer.transit_account_id, 0, minutes)],
-            _(
+        if service["purpose"] == "service":
+            ref = _(
+                "%(service)s (in transit)",
+                service=self._service_ref("out", payee_number, peer, service),
+            )
+        else:
+            ref = _(
                 "Transfer to member %(number)s of %(peer)s (in transit)",
                 number=payee_number,
                 peer=peer.name,
-            ),
+            )
+        entry = self._post_ledger(
+            peer.company_id,
+            [(member.account_id, minutes, 0), (peer.transit_account_id, 0, minutes)],
+            ref,
         )
         transfer = self._guarded_create(
             [
@@ -441,6 +586,10 @@ class TimebankInterbankTransfer(models.Model):
                     "minutes": minutes,
                     "credited": credited,
                     "memo": memo,
+                    "purpose": service["purpose"],
+                    "service_date": service.get("service_date") or False,
+                    "service_duration": service.get("service_duration") or 0,
+                    "service_item_id": service.get("service_item_id") or False,
                     "state": "held",
                     "expires_at": fields.Datetime.now()
                     + timedelta(seconds=peer.validity_seconds),
@@ -451,6 +600,23 @@ class TimebankInterbankTransfer(models.Model):
         )
         self._dispatch_after_commit(peer)
         return transfer
+
+    @api.model
+    def _service_ref(self, direction, number, peer, service):
+        """The ledger's text of a payment for a service with ``number`` of ``peer``."""
+        if direction == "in":
+            return _(
+                "Service given to member %(number)s of %(peer)s on %(date)s",
+                number=number,
+                peer=peer.name,
+                date=service["service_date"],
+            )
+        return _(
+            "Service received from member %(number)s of %(peer)s on %(date)s",
+            number=number,
+            peer=peer.name,
+            date=service["service_date"],
+        )
 
     def _dispatch_after_commit(self, peer):
         """Send the link's queued messages right after this transaction commits."""
@@ -624,6 +790,12 @@ class TimebankInterbankTransfer(models.Model):
             minutes=self.minutes,
             expires=calendar.timegm(self.expires_at.timetuple()),
         )
+        if self.purpose == "service":
+            # optional: a PREPARE without it is a gift, as before this field
+            payload["purpose"] = {
+                "code": protocol.PURPOSE_SERVICE,
+                "date": fields.Date.to_string(self.service_date),
+            }
         key = self.env["timebank.interbank.key"]._current(peer.company_id)
         body = key._seal(payload)
         text = protocol.canonical(payload)
@@ -980,6 +1152,8 @@ class TimebankInterbankTransfer(models.Model):
             "request_body": prepare_body,
             "expires_at": datetime.utcfromtimestamp(prepare["expires"]),
         }
+        service = self._purpose_vals(prepare)
+        vals.update(service)
         if cancel:
             code, payee, credited = protocol.CANCELLED_BEFORE, None, 0
         else:
@@ -1002,11 +1176,7 @@ class TimebankInterbankTransfer(models.Model):
                     (peer.clearing_account_id, credited, 0),
                     (payee.account_id, 0, credited),
                 ],
-                _(
-                    "Transfer from member %(number)s of %(peer)s",
-                    number=prepare["payer"]["member"],
-                    peer=peer.name,
-                ),
+                self._received_ref(peer, prepare, service),
             )
             answer = self._answer(
                 company,
@@ -1076,10 +1246,55 @@ class TimebankInterbankTransfer(models.Model):
                 and isinstance(prepare["created"], int)
                 and isinstance(prepare["expires"], int)
                 and 0 < prepare["expires"] < 2**40
+                and self._check_purpose_shape(prepare.get("purpose"))
             )
         except (KeyError, TypeError, AttributeError):
             ok = False
         return None if ok else protocol.BAD_MESSAGE
+
+    @api.model
+    def _purpose_vals(self, prepare):
+        """The purpose of a received PREPARE (absent: a gift of credits; one
+        not understood is refused by ``_decide``)."""
+        purpose = prepare.get("purpose")
+        if not purpose or not self._purpose_known(purpose):
+            return {"purpose": "gift"}
+        return {
+            "purpose": "service",
+            "service_date": fields.Date.to_date(prepare["purpose"]["date"]),
+        }
+
+    @api.model
+    def _received_ref(self, peer, prepare, service):
+        """The payee bank's ledger text of a received transfer."""
+        number = prepare["payer"]["member"]
+        if service["purpose"] == "service":
+            return self._service_ref("in", number, peer, service)
+        return _(
+            "Transfer from member %(number)s of %(peer)s", number=number, peer=peer.name
+        )
+
+    @api.model
+    def _check_purpose_shape(self, purpose):
+        """The optional purpose of a PREPARE is absent (a gift of credits) or
+        an object; what it says is decided by ``_purpose_known``."""
+        return purpose is None or isinstance(purpose, dict)
+
+    @api.model
+    def _purpose_known(self, purpose):
+        """A payment for a service carries its code and the service's date only."""
+        if purpose is None:
+            return True
+        try:
+            return (
+                set(purpose) == {"code", "date"}
+                and purpose["code"] == protocol.PURPOSE_SERVICE
+                and isinstance(purpose["date"], str)
+                and len(purpose["date"]) == 10
+                and bool(fields.Date.to_date(purpose["date"]))
+            )
+        except ValueError:
+            return False
 
     @api.model
     def _decide(self, peer, prepare):
@@ -1092,6 +1307,8 @@ class TimebankInterbankTransfer(models.Model):
             return protocol.FUTURE, None, 0
         if prepare["expires"] <= now:
             return protocol.STALE, None, 0
+        if not self._purpose_known(prepare.get("purpose")):
+            return protocol.PURPOSE_UNKNOWN, None, 0
         if prepare["payee"].get("bank") != peer.company_id.timebank_bank_code:
             return protocol.PAYEE_UNKNOWN, None, 0
         payee = (

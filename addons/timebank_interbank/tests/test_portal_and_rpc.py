@@ -1,5 +1,7 @@
 import xmlrpc.client
+from datetime import timedelta
 
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
 
@@ -92,6 +94,35 @@ class TestInterbankPortal(InterbankCase, HttpCase):
         # the main page links here; other people's transfers are not shown
         self.assertIn("/my/timebank/other-banks", self._page("/my/timebank"))
         self.assertNotIn("Elder Grandma Lin", page)
+
+    def test_proxy_confirms_a_service_received(self):
+        """The daughter, proxy of her mother, confirms the service a member of
+        bank B gave her mother: its duration is paid 1:1 and reads as a service."""
+        day = fields.Date.to_string(fields.Date.today() - timedelta(days=1))
+        service = dict(
+            sender=self.elder.id,
+            member=self.elder.id,
+            peer=self.peer_ab.id,
+            payee_number=self.bob.number,
+            hours="1",
+            purpose="service",
+        )
+        page = self._send("ib_daughter", service_date=day, **service)
+        self.assertIn("1:00 sent for the service of member", page)
+        self.assertIn(
+            f"Service received from member {self.bob.number} of Bank B on {day}", page
+        )
+        self.assertEqual(self.elder.balance, 240)
+        self.assertEqual(self.bob.balance, 660)
+        future = fields.Date.to_string(fields.Date.today() + timedelta(days=1))
+        page = self._send("ib_daughter", service_date=future, **service)
+        self.assertIn("A service is paid after it was given", page)
+        page = self._send("ib_daughter", **service)
+        self.assertIn("Enter the date of the service.", page)
+        # not for someone who did not name them
+        page = self._send("ib_alice", service_date=day, **dict(service, member=None))
+        self.assertIn("You may send only your own credits", page)
+        self.assertEqual(self.elder.balance, 240)
 
     def test_refusals_are_said_on_the_page(self):
         open_trust(self)

@@ -11,7 +11,7 @@ import sys
 import time
 import xmlrpc.client
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 import requests
@@ -353,6 +353,62 @@ def test_transfers_between_two_servers(servers):
     # the other direction
     back = _send(dbs[1], _state(dbs[0])["numbers"][0], 45)
     assert back["state"] == "committed", back
+    _check(dbs)
+
+
+def test_service_between_two_servers(servers):
+    """A member of bank B gave a service to a member of bank A: bank A pays it,
+    bank B credits its provider, who sees a service given to member N of bank
+    A; an unknown provider is refused and the receiver gets the minutes back."""
+    dbs, _urls = servers
+    _accepted(dbs)
+    with Bank(dbs[1]) as env:
+        env["timebank.peer"].search([], limit=1).limit_we_owe = 3000
+    provider = _state(dbs[1])["numbers"][1]
+    day = (datetime.now() - timedelta(days=1)).date().isoformat()
+    with Bank(dbs[0]) as env:
+        receiver = env["timebank.member"].search([], order="id", limit=1)
+        receiver_number, receiver_balance = receiver.number, receiver.balance
+    provider_balance = _balance(dbs[1], provider)
+    with Bank(dbs[0]) as env:
+        peer = env["timebank.peer"].search([], limit=1)
+        category = env["timebank.service.category"].create({"name": "Reading"})
+        item = env["timebank.service.item"].create(
+            {"name": "Reading aloud", "category_id": category.id, "coefficient": 0.5}
+        )
+        Transfer = env["timebank.interbank.transfer"]
+        ids = [
+            Transfer.send_service(
+                peer.id, receiver.id, provider, 60, day, item.id, "Read the letters"
+            ),
+            Transfer.send_service(peer.id, receiver.id, "NOBODY", 20, day),
+        ]
+        peer_id = peer.id
+    registry = _registry(dbs[0])
+    registry["timebank.interbank.transfer"]._dispatch(registry, peer_id)
+    with Bank(dbs[0]) as env:
+        paid, refused = env["timebank.interbank.transfer"].browse(ids)
+        assert (paid.state, paid.minutes) == ("committed", 30), paid.read()
+        assert refused.state == "refused"
+        assert refused.refusal_code == protocol.PAYEE_UNKNOWN
+        assert "no member with that number" in refused.refusal_text
+        assert "Read the letters" not in paid.request_body
+        assert "Reading aloud" not in paid.request_body
+        reference = paid.uuid
+    assert _balance(dbs[0], receiver_number) == receiver_balance - 30
+    assert _balance(dbs[1], provider) == provider_balance + 30
+    with Bank(dbs[1]) as env:
+        received = env["timebank.interbank.transfer"].search(
+            [("direction", "=", "in"), ("uuid", "=", reference)]
+        )
+        assert (received.state, received.purpose, str(received.service_date)) == (
+            "committed",
+            "service",
+            day,
+        )
+        assert received.summary == (
+            f"Service given to member {receiver_number} of Bank A on {day}"
+        ), received.summary
     _check(dbs)
 
 

@@ -31,7 +31,25 @@ class TimebankInterbankSendWizard(models.TransientModel):
         help="The member number at the partner bank: only it and the time cross "
         "to the other bank.",
     )
-    minutes = fields.Integer(string="Time", required=True)
+    purpose = fields.Selection(
+        [("gift", "Gift of Credits"), ("service", "Payment for a Service")],
+        required=True,
+        default="gift",
+        help="Payment for a Service: the member received a service from a member "
+        "of the partner bank, who is credited for it.",
+    )
+    minutes = fields.Integer(string="Time")
+    service_date = fields.Date(default=fields.Date.context_today)
+    service_duration = fields.Integer(
+        string="Duration", help="How long the service lasted."
+    )
+    service_item_id = fields.Many2one(
+        "timebank.service.item",
+        string="Kind of Service",
+        domain="[('company_id', 'in', (company_id, False))]",
+        help="Its coefficient and cap turn the duration into credited time, as "
+        "for a service inside the bank; without one the duration is credited 1:1.",
+    )
     memo = fields.Char(help="Kept in this bank, never sent.")
 
     @api.model
@@ -45,13 +63,25 @@ class TimebankInterbankSendWizard(models.TransientModel):
         self.ensure_one()
         if not self.env.user.has_group("timebank_core.group_timebank_broker"):
             raise UserError(_("Only a broker sends credits for a member from here."))
-        transfer_id = self.env["timebank.interbank.transfer"].send(
-            self.peer_id.id,
-            self.member_id.id,
-            self.payee_number,
-            self.minutes,
-            self.memo or "",
-        )
+        Transfer = self.env["timebank.interbank.transfer"]
+        if self.purpose == "service":
+            transfer_id = Transfer.send_service(
+                self.peer_id.id,
+                self.member_id.id,
+                self.payee_number,
+                self.service_duration,
+                self.service_date,
+                self.service_item_id.id,
+                self.memo or "",
+            )
+        else:
+            transfer_id = Transfer.send(
+                self.peer_id.id,
+                self.member_id.id,
+                self.payee_number,
+                self.minutes,
+                self.memo or "",
+            )
         return {
             "type": "ir.actions.act_window",
             "res_model": "timebank.interbank.transfer",
