@@ -62,52 +62,34 @@ class TestLedgerConcurrency(BaseCase):
             cls.journal_id = env["timebank.journal"]._get(bank, "exchange").id
 
     def _worker(self, worker, accepted, refused, errors):
+        def post(env, attempt):
+            entry = env["timebank.entry"].create(
+                {
+                    "journal_id": self.journal_id,
+                    "ref": f"worker {worker} attempt {attempt}",
+                    "line_ids": [
+                        Command.create(
+                            {"account_id": self.payer_account_id, "debit": DEBIT}
+                        ),
+                        Command.create(
+                            {"account_id": self.payee_account_id, "credit": DEBIT}
+                        ),
+                    ],
+                }
+            )
+            entry.action_post()
+            return entry.id
+
         with self.registry.cursor() as cr:
             for attempt in range(ATTEMPTS):
-                for _try in range(200):
-                    env = api.Environment(cr, SUPERUSER_ID, {})
-                    try:
-                        entry = env["timebank.entry"].create(
-                            {
-                                "journal_id": self.journal_id,
-                                "ref": f"worker {worker} attempt {attempt}",
-                                "line_ids": [
-                                    Command.create(
-                                        {
-                                            "account_id": self.payer_account_id,
-                                            "debit": DEBIT,
-                                        }
-                                    ),
-                                    Command.create(
-                                        {
-                                            "account_id": self.payee_account_id,
-                                            "credit": DEBIT,
-                                        }
-                                    ),
-                                ],
-                            }
-                        )
-                        entry.action_post()
-                        cr.commit()
-                        accepted.append(entry.id)
-                        break
-                    except psycopg2.Error as error:
-                        # the ledger's busy error is one too
-                        cr.rollback()
-                        if error.pgcode not in RETRYABLE:
-                            errors.append(repr(error))
-                            break
-                        time.sleep(random.uniform(0, 0.01))
-                    except UserError as error:
-                        cr.rollback()
-                        if "may not go below" not in str(error):
-                            errors.append(str(error))
-                        refused.append((worker, attempt))
-                        break
-                else:
-                    errors.append(
-                        f"worker {worker} attempt {attempt} never got through"
-                    )
+                post_racing(
+                    cr,
+                    lambda env, attempt=attempt: post(env, attempt),
+                    (worker, attempt),
+                    accepted,
+                    refused,
+                    errors,
+                )
 
     def test_racing_debits_respect_the_limit(self):
         accepted, refused, errors = [], [], []
@@ -147,6 +129,33 @@ class TestLedgerConcurrency(BaseCase):
             self.assertTrue(result["ok"], result)
             self.assertEqual(result["sequenced"], 0)
             self.assertEqual(result["checked"], len(accepted))
+
+
+def post_racing(cr, post, what, accepted, refused, errors):
+    """``post(env)`` committed in ``cr``, tried again on a conflict with the
+    other workers; what it returns goes to ``accepted``, a refusal for the
+    credit limit puts ``what`` in ``refused``, anything else in ``errors``."""
+    for _try in range(200):
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        try:
+            result = post(env)
+            cr.commit()
+            accepted.append(result)
+            return
+        except psycopg2.Error as error:
+            # the ledger's busy error is one too
+            cr.rollback()
+            if error.pgcode not in RETRYABLE:
+                errors.append(repr(error))
+                return
+            time.sleep(random.uniform(0, 0.01))
+        except UserError as error:
+            cr.rollback()
+            if "may not go below" not in str(error):
+                errors.append(str(error))
+            refused.append(what)
+            return
+    errors.append(f"{what} never got through")
 
 
 def make_bank(env, label, pairs, limit):

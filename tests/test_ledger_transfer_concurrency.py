@@ -6,15 +6,11 @@ that no other test looks at, and the sequencer numbers and chains the postings
 after each commit.
 """
 
-import random
 import threading
-import time
 
-import psycopg2.errorcodes
-from test_ledger_concurrency import make_bank
+from test_ledger_concurrency import make_bank, post_racing
 
 from odoo import SUPERUSER_ID, api
-from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
 
@@ -23,11 +19,6 @@ BATCHES = 6  # per worker: 48 batches, of which 20 fit under the limit
 BATCH = 5  # transfers per batch, 10 minutes each: 50 minutes from the payer
 MINUTES = 10
 LIMIT = 1000
-RETRYABLE = {
-    psycopg2.errorcodes.SERIALIZATION_FAILURE,
-    psycopg2.errorcodes.DEADLOCK_DETECTED,
-    psycopg2.errorcodes.LOCK_NOT_AVAILABLE,
-}
 
 
 @tagged("post_install", "-at_install")
@@ -64,29 +55,18 @@ class TestTransferBatchesRacing(BaseCase):
     def _worker(self, worker, accepted, refused, errors):
         with self.registry.cursor() as cr:
             for batch in range(BATCHES):
-                for _try in range(200):
-                    env = api.Environment(cr, SUPERUSER_ID, {})
-                    try:
-                        entries = env["timebank.entry"]._transfer_many(
-                            self._transfers(env, worker, batch)
-                        )
-                        cr.commit()
-                        accepted.append(entries.ids)
-                        break
-                    except psycopg2.Error as error:
-                        cr.rollback()
-                        if error.pgcode not in RETRYABLE:
-                            errors.append(repr(error))
-                            break
-                        time.sleep(random.uniform(0, 0.01))
-                    except UserError as error:
-                        cr.rollback()
-                        if "may not go below" not in str(error):
-                            errors.append(str(error))
-                        refused.append((worker, batch))
-                        break
-                else:
-                    errors.append(f"worker {worker} batch {batch} never got through")
+                post_racing(
+                    cr,
+                    lambda env, batch=batch: (
+                        env["timebank.entry"]
+                        ._transfer_many(self._transfers(env, worker, batch))
+                        .ids
+                    ),
+                    (worker, batch),
+                    accepted,
+                    refused,
+                    errors,
+                )
 
     def test_racing_batches_respect_the_limit_whole(self):
         accepted, refused, errors = [], [], []
