@@ -166,21 +166,24 @@ class TimebankChain(models.Model):
         # reverses): numbers, sequence and hash in one UPDATE of the entries
         payloads = Entry._chain_payloads(entry_ids, CHAIN_VERSION, names)
         count = count or 0
-        values = []
+        first = count + 1
+        hashes = []
         for entry_id in entry_ids:
-            count += 1
             last_hash = chain_hash(last_hash, payloads[entry_id])
-            values.append(
-                SQL("(%s, %s, %s, %s)", entry_id, names[entry_id], count, last_hash)
-            )
+            hashes.append(last_hash)
+        count += len(entry_ids)
         cr.execute(
             SQL(
                 "UPDATE timebank_entry AS e SET name = v.name, "
                 "chain_sequence = v.sequence, chain_hash = v.hash, "
                 "chain_version = %s, chain_pending = FALSE "
-                "FROM (VALUES %s) AS v(id, name, sequence, hash) WHERE e.id = v.id",
+                "FROM unnest(%s::int4[], %s::varchar[], %s::int4[], %s::varchar[]) "
+                "AS v(id, name, sequence, hash) WHERE e.id = v.id",
                 CHAIN_VERSION,
-                SQL(", ").join(values),
+                entry_ids,
+                [names[entry_id] for entry_id in entry_ids],
+                list(range(first, count + 1)),
+                hashes,
             )
         )
         cr.execute(

@@ -337,10 +337,9 @@ class TimebankEntry(models.Model):
         cr.execute(
             SQL(
                 "UPDATE timebank_account AS a SET balance = a.balance + v.delta "
-                "FROM (VALUES %s) AS v(id, delta) WHERE a.id = v.id",
-                SQL(", ").join(
-                    SQL("(%s, %s)", key, value) for key, value in deltas.items()
-                ),
+                "FROM unnest(%s::int4[], %s::int4[]) AS v(id, delta) WHERE a.id = v.id",
+                list(deltas),
+                list(deltas.values()),
             )
         )
         self._invalidate_balances(deltas)
@@ -662,7 +661,7 @@ class TimebankEntry(models.Model):
             # the entries' totals are given: the new lines do not recompute them
             total_field = entries._fields["total_minutes"]
             with self.env.protecting([total_field], entries):
-                lines = insert_rows(Line, line_vals)
+                lines = insert_rows(Line, line_vals, inverses_set={"entry_id"})
             line_field = entries._fields["line_ids"]
             line_ids = lines.ids
             for index, entry in enumerate(entries):
@@ -670,8 +669,11 @@ class TimebankEntry(models.Model):
                     entry, line_field, tuple(line_ids[2 * index : 2 * index + 2])
                 )
             # what create checks: the records an entry links to (a service, a
-            # reversed entry, an addon's link) belong to its bank
-            entries._check_company()
+            # reversed entry, an addon's link) belong to its bank; the journal
+            # gave the entry its bank and the accounts were checked above
+            linked = {name for row in rows for name in row["vals"]} - {"company_id"}
+            if linked:
+                entries._check_company(list(linked))
             reversed_entries = entries.reversed_entry_id
             if reversed_entries:
                 ledger.browse(reversed_entries.ids).write({"state": "reversed"})
@@ -1131,30 +1133,41 @@ def transfer_defaults(model, given):
     }
 
 
-def insert_rows(model, vals_list):
+def insert_rows(model, vals_list, inverses_set=()):
     """One ``INSERT`` of ``vals_list`` (stored column values, write format)
     and the ORM told as ``_create`` tells it: the new records in cache,
     inverse fields updated, computed fields that depend on them marked,
-    constraints checked."""
+    constraints checked.
+
+    :param inverses_set: names of many2one fields whose inverse one2many the
+        caller puts in cache itself"""
     now = model.env.cr.now()
     uid = model.env.uid
     names = sorted({name for vals in vals_list for name in vals})
     columns = names + ["create_uid", "create_date", "write_uid", "write_date"]
     fields_ = [model._fields[name] for name in names]
-    params = []
-    for vals in vals_list:
-        params += [
+    # one array per column, unnested into rows in their order: the statement
+    # and its parameters do not grow with every value of every row
+    arrays = [
+        [
             field.convert_to_column_insert(vals.get(field.name), model, vals)
-            for field in fields_
+            for vals in vals_list
         ]
-        params += [uid, now, uid, now]
-    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        for field in fields_
+    ]
     model.env.cr.execute(
         SQL(
-            "INSERT INTO %s (%s) VALUES %s RETURNING id",
+            "INSERT INTO %s (%s) SELECT *, %s, %s, %s, %s FROM unnest(%s) RETURNING id",
             SQL.identifier(model._table),
             SQL(", ").join(SQL.identifier(name) for name in columns),
-            SQL(", ".join([row] * len(vals_list)), *params),
+            uid,
+            now,
+            uid,
+            now,
+            SQL(", ").join(
+                SQL("%s::" + field.column_type[1] + "[]", values)
+                for field, values in zip(fields_, arrays, strict=True)
+            ),
         )
     )
     records = model.browse([row[0] for row in model.env.cr.fetchall()])
@@ -1177,14 +1190,28 @@ def insert_rows(model, vals_list):
                 for vals in vals_list
             ]
             cache.update(records, field, values)
-            if field.type == "many2one" and model.pool.field_inverses[field]:
+            if (
+                field.type == "many2one"
+                and field.name not in inverses_set
+                and model.pool.field_inverses[field]
+            ):
                 for record_id, value in zip(records._ids, values, strict=True):
                     inverses.setdefault((field, value), []).append(record_id)
         elif field.store and field.column_type and not field.compute:
             value = field.convert_to_cache(None, model)
             cache.update(records, field, [value] * count)
     for (field, value), record_ids in inverses.items():
-        field._update_inverses(model.browse(record_ids), value)
+        # only a one2many already read in this transaction is told of its new
+        # records (what _update_inverses does, without filtering the records
+        # of every other value first)
+        if value is None:
+            continue
+        corecord = model.env[field.comodel_name].browse(value)
+        if any(
+            cache.contains(corecord, inverse)
+            for inverse in model.pool.field_inverses[field]
+        ):
+            field._update_inverses(model.browse(record_ids), value)
     written = [model._fields[name] for name in names]
     with model.env.protecting(written, records):
         records.modified(model._fields, create=True)
