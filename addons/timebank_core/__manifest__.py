@@ -2,7 +2,7 @@
     "name": "Time Bank",
     "summary": "Members exchange services for time credits: members, "
     "service catalog, ledger and exchanges of a cooperative time bank",
-    "version": "18.0.2.5.0",
+    "version": "18.0.2.5.2",
     "category": "Services/Time Bank",
     "author": "Time Bank for Odoo",
     "license": "AGPL-3",

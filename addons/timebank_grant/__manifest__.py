@@ -2,7 +2,7 @@
     "name": "Time Bank Grants",
     "summary": "Grant budgets an accountant can reconcile, with the funder's rules "
     "enforced: fee cap, excluded spending, per-case maximum, claims and reports",
-    "version": "18.0.2.5.0",
+    "version": "18.0.2.5.1",
     "category": "Services/Time Bank",
     "author": "Time Bank for Odoo",
     "license": "AGPL-3",

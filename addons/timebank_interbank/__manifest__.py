@@ -2,7 +2,7 @@
     "name": "Time Bank Interbank",
     "summary": "Exchange between time banks: peer agreements with trust limits, "
     "transfers in one database or between servers by signed messages",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.2.1",
     "category": "Services/Time Bank",
     "author": "Time Bank for Odoo",
     "website": "https://github.com/timebank-odoo/timebank",

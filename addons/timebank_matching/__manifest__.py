@@ -2,7 +2,7 @@
     "name": "Time Bank Matching",
     "summary": "Needs and offers of a time bank, a matching engine that explains its "
     "ranking, portal claims and recurring care plans",
-    "version": "18.0.2.5.0",
+    "version": "18.0.2.5.1",
     "category": "Services/Time Bank",
     "author": "Time Bank for Odoo",
     "license": "AGPL-3",

@@ -95,6 +95,21 @@ class TimebankPortal(CustomerPortal):
         return TIMEBANK_URL
 
     # ------------------------------------------------------------------ pages
+    @staticmethod
+    def _timebank_line_labels(lines):
+        """What each movement was, in the reader's language: a service's entry
+        and lines keep the name it was posted under (in the poster's
+        language), the page names the service as its card above does."""
+        labels = {}
+        for line in lines:
+            entry = line.entry_id.sudo()
+            exchange = entry.exchange_id
+            if exchange and exchange.entry_id == entry:
+                labels[line.id] = exchange.display_name
+            else:
+                labels[line.id] = line.name or entry.ref
+        return labels
+
     @http.route(TIMEBANK_URL, type="http", auth="user", website=True)
     def portal_my_timebank(self, member=None, **kw):
         if not request.env["timebank.member"].has_access("read"):
@@ -144,6 +159,9 @@ class TimebankPortal(CustomerPortal):
                 [("exchange_id", "in", exchanges.ids), ("rater_id", "in", raters.ids)]
             )
         )
+        lines = request.env["timebank.entry.line"].search(
+            [("account_id", "in", members.account_id.ids)], limit=20
+        )
         values = self._prepare_portal_layout_values()
         values.update(
             {
@@ -154,9 +172,8 @@ class TimebankPortal(CustomerPortal):
                 "proxy_names": {p.id: p.sudo().partner_id.name for p in proxy_persons},
                 "proof_counts": {e.id: len(e.sudo().attachment_ids) for e in exchanges},
                 "exchanges": exchanges,
-                "lines": request.env["timebank.entry.line"].search(
-                    [("account_id", "in", members.account_id.ids)], limit=20
-                ),
+                "lines": lines,
+                "line_labels": self._timebank_line_labels(lines),
                 "to_confirm": to_confirm,
                 "to_submit": exchanges.filtered(
                     lambda e: (

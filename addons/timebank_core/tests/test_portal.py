@@ -151,3 +151,39 @@ class TestPortalLanguage(TimebankCase, HttpCase):
             ._render_qweb_html("timebank_core.report_statement", member.ids)
         )
         self.assertIn("Time credit statement", html.decode())
+
+    def test_the_movements_name_the_service_in_the_members_language(self):
+        self.env["res.lang"]._activate_lang("zh_TW")
+        self.env["ir.module.module"]._load_module_terms(["timebank_core"], ["zh_TW"])
+        item = self._service_item("Hospital escort")
+        item.with_context(lang="zh_TW").name = "陪同就醫"
+        elder = self._member("Movement Elder Chen", active=True)
+        elder.partner_id.lang = "zh_TW"
+        helper = self._member("Movement Helper Kuo", active=True)
+        begin = datetime.now() - timedelta(days=1)
+        exchange = (
+            self.env["timebank.exchange"]
+            .with_company(self.bank_a)
+            .create(
+                {
+                    "company_id": self.bank_a.id,
+                    "provider_id": helper.id,
+                    "receiver_id": elder.id,
+                    "item_id": item.id,
+                    "date_start": begin,
+                    "date_end": begin + timedelta(minutes=90),
+                }
+            )
+        )
+        elder_user = self._portal_user("movement_elder", elder.partner_id)
+        exchange.action_submit()
+        exchange.with_user(elder_user).with_company(self.bank_a).action_confirm()
+        exchange.with_user(self.broker).with_company(self.bank_a).action_verify()
+        exchange.with_user(self.broker).with_company(self.bank_a).action_post()
+        # the ledger keeps the name the service was posted under
+        self.assertIn("Hospital escort", exchange.entry_id.ref)
+        self.authenticate("movement_elder", new_user_password("movement_elder"))
+        page = self.url_open("/my/timebank").text
+        movements = page.split("最近異動", 1)[1]
+        self.assertIn(f"{exchange.name} - 陪同就醫 - Movement Helper Kuo", movements)
+        self.assertNotIn("Hospital escort", movements)

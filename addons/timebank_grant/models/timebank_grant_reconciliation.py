@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 RECONCILIATION_CATEGORIES = [
@@ -70,6 +70,14 @@ class TimebankGrantReconciliation(models.TransientModel):
             )
             for name, value in totals.items():
                 wizard[name] = value
+
+    @api.depends("grant_id")
+    def _compute_display_name(self):
+        # the title of the page and its breadcrumb, not the model's name
+        for wizard in self:
+            wizard.display_name = _(
+                "Reconciliation: %(grant)s", grant=wizard.grant_id.display_name
+            )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -146,6 +146,12 @@ class TestReconciliation(LedgerHttpCase):
             "USD 3,000.00 on the analytic account once posted.",
         )
 
+    def test_the_page_is_named_after_the_grant(self):
+        wizard = self._reconcile()
+        self.assertEqual(
+            wizard.display_name, f"Reconciliation: {self.grant.display_name}"
+        )
+
     def test_a_period_reconciles_on_its_own(self):
         wizard = self._reconcile(date_from="2026-04-01", date_to="2026-04-30")
         self.assertEqual(

@@ -68,7 +68,6 @@ class TimebankInterbankPortal(TimebankPortal):
                 "states": dict(
                     transfers._fields["state"]._description_selection(request.env)
                 ),
-                "peer_names": {t.id: t.sudo().peer_id.name for t in transfers},
                 "message": message,
                 "error": error,
             }

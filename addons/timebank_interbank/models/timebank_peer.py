@@ -140,6 +140,7 @@ class TimebankPeer(models.Model):
         "timebank.account", readonly=True, check_company=True, copy=False
     )
     balance_of_trade = fields.Integer(
+        string="Balance of Trade",
         compute="_compute_balances",
         help="What the partner bank owes us (positive) or we owe it (negative), "
         "in minutes: the balance of the clearing account.",

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 from odoo import Command, fields
@@ -82,6 +83,14 @@ class TestPortal(HttpCase):
         )
         self.assertIn("another volunteer has already taken it", response.text)
         self.assertEqual(self.request.provider_id, self.vic)
+
+    def test_the_times_of_a_request_are_to_the_minute(self):
+        self.authenticate("portal_vic", "portal_vic")
+        text = self.url_open("/my/timebank/requests").text
+        self.assertIn("Rice and tofu from the market", text)
+        # "12/05/2026 09:00", not "12/05/2026 09:00:00" (in zh_TW "09時00分00秒")
+        self.assertRegex(text, r"\d\d/\d\d/\d{4} \d\d:\d\d(?!:)")
+        self.assertIsNone(re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d", text))
 
     def test_claim_needs_the_csrf_token(self):
         self.authenticate("portal_wen", "portal_wen")
